@@ -1,0 +1,108 @@
+//! A blocking facade over the async API, for C, sync Python and plain threads. Each object owns a
+//! small tokio runtime that also runs background (advisory) refreshes between calls.
+
+use crate::config::PartnerAuthBuilder;
+use crate::error::{Error, Result};
+use crate::finicity::FinicityHeaders;
+use crate::lifecycle::{GuardStatus, Stats};
+use crate::secret::{AccessToken, Secret};
+use std::future::Future;
+use std::sync::Arc;
+
+/// The blocking twin of [`crate::PartnerAuth`]. Must not be called from inside an async runtime.
+#[derive(Clone, Debug)]
+pub struct PartnerAuth {
+    inner: crate::PartnerAuth,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+/// A runtime of one worker thread: enough for background refreshes, cheap to own per object.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("finauth-runtime")
+        .enable_all()
+        .build()
+        .map_err(|e| Error::config(format!("cannot start finauth's runtime: {e}")))
+}
+
+impl PartnerAuthBuilder {
+    /// Validate and build the blocking variant.
+    pub fn build_blocking(self) -> Result<PartnerAuth> {
+        PartnerAuth::new(self.build()?)
+    }
+}
+
+impl PartnerAuth {
+    /// Wrap an async `PartnerAuth` (clones share the same token and guard).
+    pub fn new(inner: crate::PartnerAuth) -> Result<Self> {
+        Ok(PartnerAuth {
+            inner,
+            runtime: Arc::new(runtime()?),
+        })
+    }
+
+    pub fn builder() -> PartnerAuthBuilder {
+        PartnerAuthBuilder::new()
+    }
+
+    pub fn from_env() -> Result<Self> {
+        PartnerAuthBuilder::from_env()?.build_blocking()
+    }
+
+    /// The async object behind this one.
+    pub fn as_async(&self) -> &crate::PartnerAuth {
+        &self.inner
+    }
+
+    fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::config(
+                "finauth::blocking called from inside an async runtime; use the async API there",
+            ));
+        }
+        Ok(self.runtime.block_on(f))
+    }
+
+    pub fn token(&self) -> Result<AccessToken> {
+        self.block_on(self.inner.token())?
+    }
+
+    pub fn headers(&self) -> Result<FinicityHeaders> {
+        self.block_on(self.inner.headers())?
+    }
+
+    pub fn invalidate(&self, token: &AccessToken) -> Result<bool> {
+        self.block_on(self.inner.invalidate(token))
+    }
+
+    pub fn modify_partner_secret(&self, new: impl Into<Secret>, immediate: bool) -> Result<()> {
+        self.block_on(self.inner.modify_partner_secret(new, immediate))?
+    }
+
+    pub fn set_app_key(&self, key: impl Into<Secret>) -> Result<()> {
+        self.inner.set_app_key(key)
+    }
+
+    pub fn reset_lockout_guard(&self) -> Result<()> {
+        self.block_on(self.inner.reset_lockout_guard())?
+    }
+
+    pub fn guard_status(&self) -> Result<GuardStatus> {
+        self.block_on(self.inner.guard_status())?
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.inner.stats()
+    }
+
+    /// Send a request with the Finicity headers (see [`crate::PartnerAuth::send`]).
+    pub fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+        self.block_on(self.inner.send(request))?
+    }
+
+    /// Run any future of the async API on this object's runtime.
+    pub fn run<F: Future>(&self, f: F) -> Result<F::Output> {
+        self.block_on(f)
+    }
+}

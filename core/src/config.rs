@@ -1,0 +1,434 @@
+//! Configuration of a [`crate::PartnerAuth`]: a validating builder and `from_env`.
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::lifecycle::EngineConfig;
+use crate::secret::Secret;
+use crate::store::{store_from_spec, MemoryStore, Store};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The default Finicity API (sandbox and production share it; the Partner ID decides).
+pub const DEFAULT_BASE_URL: &str = "https://api.finicity.com";
+
+/// Builds a [`crate::PartnerAuth`]; `build` checks every field and names the one at fault.
+#[derive(Clone)]
+pub struct PartnerAuthBuilder {
+    pub(crate) partner_id: Option<String>,
+    pub(crate) partner_secret: Option<Secret>,
+    pub(crate) app_key: Option<Secret>,
+    pub(crate) base_url: String,
+    pub(crate) refresh_after: Duration,
+    pub(crate) token_lifetime: Duration,
+    pub(crate) max_failed_attempts: u32,
+    pub(crate) store: Option<Arc<dyn Store>>,
+    pub(crate) timeout: Duration,
+    pub(crate) allow_insecure_loopback: bool,
+    pub(crate) mandatory_margin: Duration,
+    pub(crate) backoff_base: Duration,
+    pub(crate) backoff_max: Duration,
+    pub(crate) lease_ttl: Option<Duration>,
+    pub(crate) poll_interval: Duration,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for PartnerAuthBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PartnerAuthBuilder")
+            .field("partner_id", &self.partner_id)
+            .field(
+                "partner_secret",
+                &self.partner_secret.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("app_key", &self.app_key.as_ref().map(|_| "[REDACTED]"))
+            .field("base_url", &self.base_url)
+            .field("refresh_after", &self.refresh_after)
+            .field("token_lifetime", &self.token_lifetime)
+            .field("max_failed_attempts", &self.max_failed_attempts)
+            .field("store", &self.store)
+            .field("timeout", &self.timeout)
+            .field("allow_insecure_loopback", &self.allow_insecure_loopback)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for PartnerAuthBuilder {
+    fn default() -> Self {
+        let e = EngineConfig::default();
+        PartnerAuthBuilder {
+            partner_id: None,
+            partner_secret: None,
+            app_key: None,
+            base_url: DEFAULT_BASE_URL.into(),
+            refresh_after: Duration::from_secs(5400),
+            token_lifetime: Duration::from_secs(7200),
+            max_failed_attempts: e.max_failed_attempts,
+            store: None,
+            timeout: e.timeout,
+            allow_insecure_loopback: false,
+            mandatory_margin: e.mandatory_margin,
+            backoff_base: e.backoff_base,
+            backoff_max: e.backoff_max,
+            lease_ttl: None,
+            poll_interval: e.poll_interval,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl PartnerAuthBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn partner_id(mut self, v: impl Into<String>) -> Self {
+        self.partner_id = Some(v.into());
+        self
+    }
+    pub fn partner_secret(mut self, v: impl Into<Secret>) -> Self {
+        self.partner_secret = Some(v.into());
+        self
+    }
+    pub fn app_key(mut self, v: impl Into<Secret>) -> Self {
+        self.app_key = Some(v.into());
+        self
+    }
+    pub fn base_url(mut self, v: impl Into<String>) -> Self {
+        self.base_url = v.into();
+        self
+    }
+    /// Age at which a token is refreshed (default 90 min).
+    pub fn refresh_after(mut self, v: Duration) -> Self {
+        self.refresh_after = v;
+        self
+    }
+    /// How long a token works (default 2 h).
+    pub fn token_lifetime(mut self, v: Duration) -> Self {
+        self.token_lifetime = v;
+        self
+    }
+    /// Credential failures allowed since the last success, 1–4 (default 3).
+    pub fn max_failed_attempts(mut self, v: u32) -> Self {
+        self.max_failed_attempts = v;
+        self
+    }
+    pub fn store(mut self, v: Arc<dyn Store>) -> Self {
+        self.store = Some(v);
+        self
+    }
+    /// True if a store was set explicitly.
+    pub fn has_store(&self) -> bool {
+        self.store.is_some()
+    }
+    /// Bound on one request and on any wait for a token (default 30 s).
+    pub fn timeout(mut self, v: Duration) -> Self {
+        self.timeout = v;
+        self
+    }
+    /// Accept `http://` for loopback addresses (the sandbox).
+    pub fn allow_insecure_loopback(mut self, v: bool) -> Self {
+        self.allow_insecure_loopback = v;
+        self
+    }
+    /// Span before expiry in which callers wait for a new token (default 10 min).
+    pub fn mandatory_margin(mut self, v: Duration) -> Self {
+        self.mandatory_margin = v;
+        self
+    }
+    /// First and largest delay between failed refreshes (default 1 s and 60 s).
+    pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.backoff_base = base;
+        self.backoff_max = max;
+        self
+    }
+    /// How long a shared refresh lease lasts (default: timeout + 5 s).
+    pub fn lease_ttl(mut self, v: Duration) -> Self {
+        self.lease_ttl = Some(v);
+        self
+    }
+    /// How often a process waiting on another's refresh looks at the store (default 50 ms).
+    pub fn poll_interval(mut self, v: Duration) -> Self {
+        self.poll_interval = v;
+        self
+    }
+    /// Replace the clock (tests: [`crate::clock::ManualClock`]).
+    pub fn clock(mut self, v: Arc<dyn Clock>) -> Self {
+        self.clock = v;
+        self
+    }
+
+    /// Read the variables of API.md through `var` (tests pass a map; `from_env` the process's).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let mut b = PartnerAuthBuilder::default();
+        let get = |name: &str| var(name).filter(|v| !v.is_empty());
+        let need =
+            |name: &str| get(name).ok_or_else(|| Error::config(format!("{name} is not set")));
+        b.partner_id = Some(need("FINICITY_PARTNER_ID")?);
+        b.partner_secret = Some(Secret::new(need("FINICITY_PARTNER_SECRET")?));
+        b.app_key = Some(Secret::new(need("FINICITY_APP_KEY")?));
+        if let Some(v) = get("FINICITY_BASE_URL") {
+            b.base_url = v;
+        }
+        if let Some(v) = get("FINAUTH_STORE") {
+            b.store = Some(store_from_spec(&v).map_err(|e| match e {
+                Error::Config(m) => Error::config(format!("FINAUTH_STORE: {m}")),
+                other => other,
+            })?);
+        }
+        if let Some(v) = get("FINAUTH_MAX_FAILED_ATTEMPTS") {
+            b.max_failed_attempts = v.trim().parse().map_err(|_| {
+                Error::config(format!(
+                    "FINAUTH_MAX_FAILED_ATTEMPTS: `{v}` is not a whole number"
+                ))
+            })?;
+        }
+        if let Some(v) = get("FINAUTH_REFRESH_AFTER") {
+            b.refresh_after = seconds("FINAUTH_REFRESH_AFTER", &v)?;
+        }
+        if let Some(v) = get("FINAUTH_TOKEN_LIFETIME") {
+            b.token_lifetime = seconds("FINAUTH_TOKEN_LIFETIME", &v)?;
+        }
+        if let Some(v) = get("FINAUTH_TIMEOUT") {
+            b.timeout = seconds("FINAUTH_TIMEOUT", &v)?;
+        }
+        if let Some(v) = get("FINAUTH_ALLOW_INSECURE_LOOPBACK") {
+            b.allow_insecure_loopback = match v.trim() {
+                "1" | "true" | "yes" => true,
+                "0" | "false" | "no" => false,
+                _ => {
+                    return Err(Error::config(
+                        "FINAUTH_ALLOW_INSECURE_LOOPBACK: expected 1 or 0",
+                    ))
+                }
+            };
+        }
+        Ok(b)
+    }
+
+    /// Read the process environment (see [`PartnerAuthBuilder::from_vars`]).
+    pub fn from_env() -> Result<Self> {
+        Self::from_vars(|n| std::env::var(n).ok())
+    }
+
+    /// Check everything; the error names the field.
+    pub(crate) fn validate(&self) -> Result<Validated> {
+        let partner_id = self
+            .partner_id
+            .clone()
+            .ok_or_else(|| Error::config("partner_id is required"))?;
+        let partner_id = partner_id.trim().to_owned();
+        if partner_id.is_empty() || partner_id.len() > 128 {
+            return Err(Error::config("partner_id must be 1–128 characters"));
+        }
+        if partner_id
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(Error::config(
+                "partner_id must not contain spaces or control characters",
+            ));
+        }
+        let secret = self
+            .partner_secret
+            .clone()
+            .ok_or_else(|| Error::config("partner_secret is required"))?;
+        check_secret_text("partner_secret", secret.expose())?;
+        let app_key = self
+            .app_key
+            .clone()
+            .ok_or_else(|| Error::config("app_key is required"))?;
+        check_header_value("app_key", app_key.expose())?;
+        let base_url = crate::transport::validate_url(
+            "base_url",
+            &self.base_url,
+            self.allow_insecure_loopback,
+        )?;
+        if !(1..=4).contains(&self.max_failed_attempts) {
+            return Err(Error::config(format!(
+                "max_failed_attempts must be 1–4 (the server locks the Partner ID at 5), got {}",
+                self.max_failed_attempts
+            )));
+        }
+        if self.token_lifetime.is_zero() {
+            return Err(Error::config("token_lifetime must be positive"));
+        }
+        if self.refresh_after.is_zero() || self.refresh_after >= self.token_lifetime {
+            return Err(Error::config(
+                "refresh_after must be positive and shorter than token_lifetime",
+            ));
+        }
+        if self.timeout.is_zero() || self.timeout > Duration::from_secs(600) {
+            return Err(Error::config("timeout must be between 0 and 600 seconds"));
+        }
+        if self.mandatory_margin >= self.token_lifetime {
+            return Err(Error::config(
+                "mandatory_margin must be shorter than token_lifetime",
+            ));
+        }
+        if self.backoff_base.is_zero() || self.backoff_max < self.backoff_base {
+            return Err(Error::config(
+                "backoff: base must be positive and at most max",
+            ));
+        }
+        let engine = EngineConfig {
+            max_failed_attempts: self.max_failed_attempts,
+            timeout: self.timeout,
+            mandatory_margin: self.mandatory_margin,
+            backoff_base: self.backoff_base,
+            backoff_max: self.backoff_max,
+            lease_ttl: self
+                .lease_ttl
+                .unwrap_or(self.timeout + Duration::from_secs(5)),
+            poll_interval: self.poll_interval.max(Duration::from_millis(1)),
+        };
+        Ok(Validated {
+            partner_id,
+            secret,
+            app_key,
+            base_url,
+            store: self
+                .store
+                .clone()
+                .unwrap_or_else(|| Arc::new(MemoryStore::new())),
+            engine,
+        })
+    }
+}
+
+pub(crate) struct Validated {
+    pub partner_id: String,
+    pub secret: Secret,
+    pub app_key: Secret,
+    pub base_url: reqwest::Url,
+    pub store: Arc<dyn Store>,
+    pub engine: EngineConfig,
+}
+
+fn seconds(name: &str, v: &str) -> Result<Duration> {
+    let s: f64 = v
+        .trim()
+        .parse()
+        .map_err(|_| Error::config(format!("{name}: `{v}` is not a number of seconds")))?;
+    Duration::try_from_secs_f64(s)
+        .map_err(|_| Error::config(format!("{name}: `{v}` is not a positive number of seconds")))
+}
+
+/// A secret sent in a JSON body: any printable text.
+pub(crate) fn check_secret_text(field: &str, s: &str) -> Result<()> {
+    if s.is_empty() {
+        return Err(Error::config(format!("{field} must not be empty")));
+    }
+    if s.len() > 1024 || s.chars().any(char::is_control) {
+        return Err(Error::config(format!(
+            "{field} must be at most 1024 characters without control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// A value sent in an HTTP header.
+pub(crate) fn check_header_value(field: &str, s: &str) -> Result<()> {
+    if s.is_empty() {
+        return Err(Error::config(format!("{field} must not be empty")));
+    }
+    if s.len() > 512 || !s.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        return Err(Error::config(format!(
+            "{field} must be 1–512 visible ASCII characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Finicity's rules for a new partner secret (checked before the PUT is sent).
+pub(crate) fn check_new_secret(s: &str) -> Result<()> {
+    const SPECIAL: &str = "!@#$%&*_-+";
+    let n = s.chars().count();
+    if !(12..=255).contains(&n) {
+        return Err(Error::config(format!(
+            "new_partner_secret must be 12–255 characters, got {n}"
+        )));
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || SPECIAL.contains(*c)))
+    {
+        let shown = if c.is_ascii_graphic() || c == ' ' {
+            format!("`{c}`")
+        } else {
+            format!("U+{:04X}", c as u32)
+        };
+        return Err(Error::config(format!(
+            "new_partner_secret may only use A-Z a-z 0-9 {SPECIAL}; found {shown}"
+        )));
+    }
+    if !s.chars().any(|c| c.is_ascii_alphabetic()) || !s.chars().any(|c| c.is_ascii_digit()) {
+        return Err(Error::config(
+            "new_partner_secret needs at least one letter and one digit",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> PartnerAuthBuilder {
+        PartnerAuthBuilder::new()
+            .partner_id("p1")
+            .partner_secret("s3cretValue1")
+            .app_key("key")
+    }
+
+    fn err(b: PartnerAuthBuilder) -> String {
+        match b.validate() {
+            Err(Error::Config(m)) => m,
+            Err(other) => panic!("not a config error: {other}"),
+            Ok(_) => panic!("accepted"),
+        }
+    }
+
+    #[test]
+    fn each_invalid_field_is_named() {
+        assert!(err(PartnerAuthBuilder::new()).contains("partner_id"));
+        assert!(err(base().max_failed_attempts(5)).contains("max_failed_attempts"));
+        assert!(err(base().max_failed_attempts(0)).contains("max_failed_attempts"));
+        assert!(err(base().base_url("http://api.example.com")).contains("base_url"));
+        assert!(err(base().base_url("http://127.0.0.1:1")).contains("allow_insecure_loopback"));
+        assert!(err(base().app_key("has space")).contains("app_key"));
+        assert!(err(base().refresh_after(Duration::from_secs(9000))).contains("refresh_after"));
+        assert!(base()
+            .base_url("http://127.0.0.1:1")
+            .allow_insecure_loopback(true)
+            .validate()
+            .is_ok());
+    }
+
+    #[test]
+    fn new_secret_rules() {
+        assert!(check_new_secret("NewSecret2027").is_ok());
+        assert!(check_new_secret("short1A").is_err());
+        assert!(check_new_secret("nodigitsatallhere").is_err());
+        assert!(check_new_secret("spaces are bad 1").is_err());
+    }
+
+    #[test]
+    fn from_vars_reads_api_md_names() {
+        let vars = |n: &str| match n {
+            "FINICITY_PARTNER_ID" => Some("p".into()),
+            "FINICITY_PARTNER_SECRET" => Some("s".into()),
+            "FINICITY_APP_KEY" => Some("k".into()),
+            "FINAUTH_TIMEOUT" => Some("2.5".into()),
+            "FINAUTH_MAX_FAILED_ATTEMPTS" => Some("9".into()),
+            _ => None,
+        };
+        let b = PartnerAuthBuilder::from_vars(vars).unwrap();
+        assert_eq!(b.timeout, Duration::from_millis(2500));
+        assert!(err(b).contains("max_failed_attempts"));
+        let missing = PartnerAuthBuilder::from_vars(|_| None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(missing.contains("FINICITY_PARTNER_ID"));
+    }
+}

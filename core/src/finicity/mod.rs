@@ -1,0 +1,15 @@
+//! Finicity (Mastercard Open Finance US) partner authentication.
+
+mod headers;
+mod partner;
+pub mod response;
+mod source;
+
+pub use headers::FinicityHeaders;
+pub use partner::PartnerAuth;
+
+/// Path of Create Access Token (POST) and Modify Partner Secret (PUT).
+pub const AUTH_PATH: &str = "/aggregation/v2/partners/authentication";
+/// The header names Finicity reads.
+pub const APP_KEY_HEADER: &str = "Finicity-App-Key";
+pub const APP_TOKEN_HEADER: &str = "Finicity-App-Token";

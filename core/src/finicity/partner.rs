@@ -1,0 +1,266 @@
+use super::headers::FinicityHeaders;
+use super::response::{auth_verdict, AuthVerdict};
+use super::source::{join, read_raw, scrub_error, PartnerSource};
+use super::{APP_KEY_HEADER, APP_TOKEN_HEADER};
+use crate::config::{check_header_value, check_new_secret, PartnerAuthBuilder};
+use crate::error::{Error, Result};
+use crate::lifecycle::{Engine, GuardStatus, Stats, TokenSource};
+use crate::secret::{AccessToken, Secret};
+use crate::store::AttemptOutcome;
+use reqwest::header::HeaderValue;
+use reqwest::{Method, Url};
+use std::sync::Arc;
+
+/// Finicity partner authentication: one token per Partner ID, refreshed before it expires, shared
+/// by every task (and, with a shared store, every process), behind a lockout guard.
+///
+/// Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct PartnerAuth {
+    engine: Arc<Engine<PartnerSource>>,
+    rotation: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl std::fmt::Debug for PartnerAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.engine.source();
+        f.debug_struct("PartnerAuth")
+            .field("partner_id", &s.partner_id)
+            .field("base_url", &s.base_url.as_str())
+            .field("partner_secret", &"[REDACTED]")
+            .field("app_key", &"[REDACTED]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartnerAuthBuilder {
+    /// Validate and build.
+    pub fn build(self) -> Result<PartnerAuth> {
+        PartnerAuth::from_builder(self)
+    }
+}
+
+impl PartnerAuth {
+    pub fn builder() -> PartnerAuthBuilder {
+        PartnerAuthBuilder::new()
+    }
+
+    /// Build from the environment variables of API.md.
+    pub fn from_env() -> Result<Self> {
+        PartnerAuthBuilder::from_env()?.build()
+    }
+
+    fn from_builder(b: PartnerAuthBuilder) -> Result<Self> {
+        let v = b.validate()?;
+        let source = PartnerSource::new(
+            v.partner_id,
+            v.secret,
+            v.app_key,
+            v.base_url,
+            b.refresh_after,
+            b.token_lifetime,
+            b.timeout,
+        )?;
+        Ok(PartnerAuth {
+            engine: Arc::new(Engine::new(source, v.store, v.engine, b.clock.clone())),
+            rotation: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+
+    pub fn partner_id(&self) -> &str {
+        &self.engine.source().partner_id
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.engine.source().base_url
+    }
+
+    /// A valid token. Fresh: from memory, no lock. Otherwise one refresh serves every caller.
+    pub async fn token(&self) -> Result<AccessToken> {
+        self.engine.token().await
+    }
+
+    /// `Finicity-App-Key` and `Finicity-App-Token` for a call.
+    pub async fn headers(&self) -> Result<FinicityHeaders> {
+        let token = self.token().await?;
+        Ok(FinicityHeaders {
+            app_key: (**self.engine.source().app_key.load()).clone(),
+            token,
+        })
+    }
+
+    /// After a resource answered 401 (10022/10023) for `token`: drop it if it is still current.
+    /// Many calls for the same old token cause one refresh. `true` if this call dropped it.
+    pub async fn invalidate(&self, token: &AccessToken) -> bool {
+        self.engine.invalidate(token).await
+    }
+
+    /// Counters since this object was built.
+    pub fn stats(&self) -> Stats {
+        self.engine.stats()
+    }
+
+    /// What the lockout guard knows (from the store, shared with other processes).
+    pub async fn guard_status(&self) -> Result<GuardStatus> {
+        self.engine.guard_status().await
+    }
+
+    /// Operator action: clear the guard's failures, rejected secrets and locked flag for every
+    /// process sharing the store. Do it after fixing the secret, or after support unlocked the ID.
+    pub async fn reset_lockout_guard(&self) -> Result<()> {
+        self.engine.reset_guard().await
+    }
+
+    /// Rotate the App Key used from now on (tokens already issued keep working).
+    pub fn set_app_key(&self, key: impl Into<Secret>) -> Result<()> {
+        let key = key.into();
+        check_header_value("app_key", key.expose())?;
+        self.engine.source().app_key.store(Arc::new(key));
+        tracing::info!("App Key replaced");
+        Ok(())
+    }
+
+    /// Modify Partner Secret. Checks Finicity's rules first, sends the PUT under the refresh lease
+    /// and the lockout guard, and on success swaps the secret here and, sealed under the old one,
+    /// in the store, so no process sharing the store sends the old secret again. `immediate`
+    /// `false` keeps the old secret valid for 30 days at the server.
+    pub async fn modify_partner_secret(
+        &self,
+        new: impl Into<Secret>,
+        immediate: bool,
+    ) -> Result<()> {
+        let new = new.into();
+        check_new_secret(new.expose())?;
+        let _one_at_a_time = self.rotation.lock().await;
+        let engine = &self.engine;
+        if engine.source().credential().ct_eq(&new) {
+            return Err(Error::config(
+                "new_partner_secret must differ from the current secret",
+            ));
+        }
+        let fence = engine.acquire_lease().await?;
+        let result = self.modify_holding(new, immediate).await;
+        engine.release_lease(fence).await;
+        result
+    }
+
+    async fn modify_holding(&self, new: Secret, immediate: bool) -> Result<()> {
+        let engine = &self.engine;
+        let source = engine.source();
+        let (reservation, current, fp) = engine.reserve().await?;
+        let body = serde_json::json!({
+            "partnerId": source.partner_id,
+            "partnerSecret": current.expose(),
+            "newPartnerSecret": new.expose(),
+            "immediate": immediate,
+        });
+        let answer = match source.call(Method::PUT, &body).await {
+            Ok(a) => a,
+            Err(e) => {
+                engine
+                    .settle(reservation, fp, AttemptOutcome::Neutral)
+                    .await;
+                return Err(e);
+            }
+        };
+        match auth_verdict(&answer) {
+            AuthVerdict::Ok(_) => {
+                engine
+                    .settle(reservation, fp, AttemptOutcome::Success)
+                    .await;
+                engine.publish_rotation(&current, new).await?;
+                tracing::info!(immediate, "partner secret modified");
+                Ok(())
+            }
+            AuthVerdict::Credential(code) => {
+                engine
+                    .settle(reservation, fp, AttemptOutcome::CredentialFailure)
+                    .await;
+                let remaining = engine
+                    .guard_status()
+                    .await
+                    .map(|s| s.attempts_remaining)
+                    .unwrap_or(0);
+                Err(Error::InvalidCredentials {
+                    attempts_remaining: remaining,
+                    code,
+                })
+            }
+            AuthVerdict::Locked(code) => {
+                engine
+                    .settle(reservation, fp, AttemptOutcome::Locked { code })
+                    .await;
+                Err(Error::AccountLocked { code })
+            }
+            AuthVerdict::Other(e) => {
+                engine
+                    .settle(reservation, fp, AttemptOutcome::Neutral)
+                    .await;
+                Err(scrub_error(scrub_error(e, &current), &new))
+            }
+        }
+    }
+
+    /// A request to `path` under the base URL (e.g. `/aggregation/v1/customers`), on finauth's
+    /// client. Send it with [`PartnerAuth::send`].
+    pub fn request(&self, method: Method, path: &str) -> Result<reqwest::RequestBuilder> {
+        let source = self.engine.source();
+        let url = join(&source.base_url, path)?;
+        Ok(source
+            .client
+            .request(method, url)
+            .header(reqwest::header::ACCEPT, "application/json"))
+    }
+
+    /// Send with the Finicity headers. On a 401 with 10022/10023 the token is invalidated and the
+    /// request resent once with a new one; a 24302 stops every process sharing the store.
+    /// Other answers are returned as they are.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+        let (client, request) = request.build_split();
+        let request = request.map_err(|e| Error::config(format!("invalid request: {e}")))?;
+        let timeout = self.engine.config().timeout;
+        let mut token = self.token().await?;
+        for attempt in 0..2 {
+            let mut req = request.try_clone().ok_or_else(|| {
+                Error::config("request body must be replayable (not a stream) so it can be resent")
+            })?;
+            let app_key = (**self.engine.source().app_key.load()).clone();
+            for (name, value) in [
+                (APP_KEY_HEADER, app_key.expose()),
+                (APP_TOKEN_HEADER, token.expose()),
+            ] {
+                let mut v = HeaderValue::from_str(value)
+                    .map_err(|_| Error::config(format!("{name} is not a valid header value")))?;
+                v.set_sensitive(true);
+                req.headers_mut().insert(name, v);
+            }
+            let resp = client
+                .execute(req)
+                .await
+                .map_err(|e| crate::transport::map_err(e, timeout, "request"))?;
+            let status = resp.status().as_u16();
+            if status != 401 && status != 500 {
+                return Ok(resp);
+            }
+            let raw = read_raw(resp, timeout).await?;
+            let answer = raw.answer();
+            match answer.code {
+                Some(code @ (10022 | 10023)) if attempt == 0 => {
+                    tracing::info!(code, "the server rejected the token; fetching a new one");
+                    self.invalidate(&token).await;
+                    token = self.token().await?;
+                }
+                Some(24302) => {
+                    self.engine.mark_locked(24302).await;
+                    return Err(Error::AccountLocked { code: 24302 });
+                }
+                code if status == 401 => return Err(Error::Unauthorized { status, code }),
+                _ => return Ok(raw.into_response()),
+            }
+        }
+        Err(Error::Unauthorized {
+            status: 401,
+            code: None,
+        })
+    }
+}

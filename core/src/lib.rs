@@ -1,0 +1,38 @@
+//! finauth: authentication and token lifecycle for Mastercard Open Finance (Finicity) and
+//! Mastercard APIs. One core for every language: the Python, Node, C and JVM bindings are thin
+//! wrappers over this crate and own no logic.
+//!
+//! It is for getting and keeping credentials right (tokens, refresh, lockout guard, rotation,
+//! signing). It is not a client for the Finicity data APIs themselves.
+//!
+//! ```no_run
+//! # async fn demo() -> finauth::Result<()> {
+//! let auth = finauth::PartnerAuth::from_env()?;
+//! let token = auth.token().await?; // one authentication for every concurrent caller
+//! let resp = auth.send(auth.request(finauth::reqwest::Method::GET, "/aggregation/v1/customers")?).await?;
+//! # let _ = (token, resp); Ok(()) }
+//! ```
+
+pub mod blocking;
+pub mod clock;
+mod config;
+mod error;
+mod fingerprint;
+pub mod finicity;
+pub mod lifecycle;
+mod secret;
+pub mod store;
+mod transport;
+
+pub use config::{PartnerAuthBuilder, DEFAULT_BASE_URL};
+pub use error::{Error, GuardReason, Result};
+pub use finicity::{FinicityHeaders, PartnerAuth};
+pub use lifecycle::{GuardStatus, Stats};
+pub use secret::{AccessToken, Secret};
+pub use store::{FileStore, MemoryStore, Store};
+
+/// The HTTP client crate finauth uses, for building requests to pass to `send`.
+pub use reqwest;
+
+/// `finauth/<version>`, sent as the `User-Agent`.
+pub const USER_AGENT: &str = transport::USER_AGENT;

@@ -1,0 +1,56 @@
+//! The token lifecycle engine (DESIGN §2 and §3): fresh / advisory / mandatory windows,
+//! single-flight refresh, stale-while-revalidate, backoff, compare-and-swap invalidation and the
+//! lockout guard, generic over a [`TokenSource`].
+
+mod backoff;
+mod engine;
+mod stats;
+
+pub use engine::{Engine, EngineConfig, GuardStatus};
+pub use stats::Stats;
+
+use crate::error::Error;
+use crate::secret::{AccessToken, Secret};
+use crate::store::IdentityKey;
+use std::future::Future;
+use std::time::Duration;
+
+/// A token as a source returns it.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub token: AccessToken,
+    /// When to start refreshing, from the moment the request was sent.
+    pub refresh_after: Duration,
+    /// When the token stops working, from the moment the request was sent.
+    pub lifetime: Duration,
+}
+
+/// Why a source could not produce a token, as the lockout guard needs to know it.
+#[derive(Debug, Clone)]
+pub enum FetchError {
+    /// The server rejected the credential: counts toward the lockout.
+    Credential { code: Option<u32> },
+    /// The server says the account is locked.
+    Locked { code: u32 },
+    /// Anything else: no verdict on the credential.
+    Other(Error),
+}
+
+/// Turns a credential into a token. Finicity partner authentication is one; OAuth 2.0 client
+/// credentials are others. The engine calls `fetch` at most once at a time per identity.
+pub trait TokenSource: Send + Sync + 'static {
+    /// What the token and the lockout count belong to.
+    fn identity(&self) -> &IdentityKey;
+
+    /// The credential the next request would send (fingerprinted by the guard, never stored).
+    fn credential(&self) -> Secret;
+
+    /// Request a token with exactly this credential.
+    fn fetch(
+        &self,
+        credential: &Secret,
+    ) -> impl Future<Output = Result<Fetched, FetchError>> + Send;
+
+    /// Replace `old` by `new` if `old` is still current (a rotation made by another process).
+    fn replace_credential(&self, old: &Secret, new: Secret) -> bool;
+}

@@ -1,0 +1,95 @@
+//! The HTTP client: reqwest on rustls, TLS 1.2 or newer, HTTPS only unless a loopback address is
+//! explicitly allowed, no redirects (a redirect must never carry a secret elsewhere), time-outs,
+//! proxies from the environment, and a `User-Agent` naming finauth.
+
+use crate::error::{Error, Result};
+use reqwest::Url;
+use std::net::IpAddr;
+use std::time::Duration;
+
+pub(crate) const USER_AGENT: &str = concat!("finauth/", env!("CARGO_PKG_VERSION"));
+
+/// Check a base URL against the transport policy; the error names `field`.
+pub(crate) fn validate_url(field: &str, raw: &str, allow_insecure_loopback: bool) -> Result<Url> {
+    let url = Url::parse(raw.trim())
+        .map_err(|e| Error::config(format!("{field}: not a valid URL ({e})")))?;
+    if url.username() != "" || url.password().is_some() {
+        return Err(Error::config(format!(
+            "{field}: credentials in the URL are not allowed"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(format!(
+            "{field}: must not have a query or fragment"
+        )));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) && allow_insecure_loopback => Ok(url),
+        "http" if is_loopback(&url) => Err(Error::config(format!(
+            "{field}: plain http on loopback needs allow_insecure_loopback (FINAUTH_ALLOW_INSECURE_LOOPBACK=1)"
+        ))),
+        "http" => Err(Error::config(format!(
+            "{field}: must use https (plain http is allowed only for a loopback address, opted in)"
+        ))),
+        other => Err(Error::config(format!(
+            "{field}: unsupported scheme `{other}` (use https)"
+        ))),
+    }
+}
+
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// A client for one base URL.
+pub(crate) fn client(base: &Url, timeout: Duration) -> Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .tls_version_min(reqwest::tls::Version::TLS_1_2)
+        .https_only(base.scheme() == "https")
+        .pool_idle_timeout(Duration::from_secs(60));
+    if is_loopback(base) {
+        // A proxy must not see, nor break, calls to a local sandbox.
+        b = b.no_proxy();
+    }
+    b.build()
+        .map_err(|e| Error::Transport(format!("cannot build the HTTP client: {e}")))
+}
+
+/// Map a reqwest failure to a typed error (reqwest's messages hold no secrets: URLs only).
+pub(crate) fn map_err(e: reqwest::Error, timeout: Duration, what: &str) -> Error {
+    if e.is_timeout() {
+        Error::Timeout {
+            after: timeout,
+            what: what.to_owned(),
+        }
+    } else if e.is_connect() {
+        Error::Transport(format!("{what}: cannot connect: {}", root_cause(&e)))
+    } else if e.is_body() || e.is_decode() {
+        Error::Transport(format!(
+            "{what}: the response body was cut short or unreadable: {}",
+            root_cause(&e)
+        ))
+    } else {
+        Error::Transport(format!("{what}: {}", root_cause(&e)))
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg = format!("{msg}: {s}");
+        src = s.source();
+    }
+    msg
+}

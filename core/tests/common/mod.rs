@@ -1,0 +1,63 @@
+#![allow(dead_code)]
+
+use finauth::clock::ManualClock;
+use finauth::{PartnerAuth, PartnerAuthBuilder};
+use finauth_sandbox::{Partner, Sandbox, SandboxConfig};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const PARTNER: &str = Partner::DEMO_PARTNER_ID;
+pub const SECRET: &str = Partner::DEMO_SECRET;
+pub const APP_KEY: &str = Partner::DEMO_APP_KEY;
+
+pub async fn sandbox() -> Sandbox {
+    Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox starts")
+}
+
+pub fn builder(sb: &Sandbox) -> PartnerAuthBuilder {
+    builder_for(&sb.url())
+}
+
+pub fn builder_for(url: &str) -> PartnerAuthBuilder {
+    PartnerAuth::builder()
+        .partner_id(PARTNER)
+        .partner_secret(SECRET)
+        .app_key(APP_KEY)
+        .base_url(url)
+        .allow_insecure_loopback(true)
+        .timeout(Duration::from_secs(10))
+}
+
+/// A builder on a manual clock: lifetime 3 s, refresh after 1 s, mandatory in the last second.
+pub fn windowed(sb: &Sandbox, clock: &Arc<ManualClock>) -> PartnerAuthBuilder {
+    builder(sb)
+        .token_lifetime(Duration::from_secs(3))
+        .refresh_after(Duration::from_secs(1))
+        .mandatory_margin(Duration::from_secs(1))
+        .clock(clock.clone())
+}
+
+/// A fresh, empty directory for a test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "finauth-test-{name}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+pub fn auths(sb: &Sandbox) -> u64 {
+    sb.partner_stats(PARTNER).auth_requests
+}
+
+pub fn failures(sb: &Sandbox) -> u64 {
+    sb.partner_stats(PARTNER).auth_failures
+}

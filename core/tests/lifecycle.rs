@@ -1,0 +1,217 @@
+//! DESIGN §2 against a real sandbox over loopback: single flight, windows, invalidation.
+
+mod common;
+
+use common::*;
+use finauth::clock::ManualClock;
+use finauth::Error;
+use finauth_sandbox::Fault;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn herd_of_1000_cold_callers_authenticates_once() {
+    let sb = sandbox().await;
+    sb.set_latency(Duration::from_millis(100));
+    let auth = builder(&sb).build().unwrap();
+    let tasks: Vec<_> = (0..1000)
+        .map(|_| {
+            let a = auth.clone();
+            tokio::spawn(async move { a.token().await })
+        })
+        .collect();
+    let mut tokens = Vec::new();
+    for t in tasks {
+        tokens.push(t.await.unwrap().unwrap());
+    }
+    assert!(tokens.iter().all(|t| t == &tokens[0]));
+    assert_eq!(auths(&sb), 1);
+    assert_eq!(auth.stats().auth_requests, 1);
+    assert_eq!(auth.stats().refreshes_mandatory, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn advisory_window_refreshes_once_and_answers_others_at_once() {
+    let sb = sandbox().await;
+    let clock = Arc::new(ManualClock::new());
+    let auth = windowed(&sb, &clock).build().unwrap();
+    let first = auth.token().await.unwrap();
+    clock.advance(Duration::from_millis(1200));
+    // The refresh takes 500 ms at the server; the other callers must not wait for it.
+    sb.set_latency(Duration::from_millis(500));
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let a = auth.clone();
+            tokio::spawn(async move { a.token().await })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(
+            t.await.unwrap().unwrap(),
+            first,
+            "advisory callers get the current token"
+        );
+    }
+    assert_eq!(auth.stats().refreshes_advisory, 1);
+    // The one background refresh lands; then the new token is served.
+    let mut newer = auth.token().await.unwrap();
+    for _ in 0..100 {
+        if newer != first {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        newer = auth.token().await.unwrap();
+    }
+    assert_ne!(newer, first);
+    assert_eq!(auths(&sb), 2);
+    assert_eq!(auth.stats().refreshes_advisory, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mandatory_window_callers_all_wait_for_one_refresh() {
+    let sb = sandbox().await;
+    let clock = Arc::new(ManualClock::new());
+    let auth = windowed(&sb, &clock).build().unwrap();
+    let first = auth.token().await.unwrap();
+    clock.advance(Duration::from_millis(2100));
+    sb.set_latency(Duration::from_millis(200));
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let a = auth.clone();
+            tokio::spawn(async move { a.token().await })
+        })
+        .collect();
+    let mut got = Vec::new();
+    for t in tasks {
+        got.push(t.await.unwrap().unwrap());
+    }
+    assert!(got.iter().all(|t| t == &got[0] && t != &first));
+    assert_eq!(auths(&sb), 2);
+    assert_eq!(auth.stats().refreshes_mandatory, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mandatory_window_callers_all_receive_the_one_error() {
+    let sb = sandbox().await;
+    let clock = Arc::new(ManualClock::new());
+    let auth = windowed(&sb, &clock).build().unwrap();
+    auth.token().await.unwrap();
+    clock.advance(Duration::from_millis(2100));
+    sb.set_latency(Duration::from_millis(200));
+    sb.push_fault(
+        Fault::Status {
+            status: 503,
+            content_type: None,
+            body: String::new(),
+        },
+        1,
+    );
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let a = auth.clone();
+            tokio::spawn(async move { a.token().await })
+        })
+        .collect();
+    for t in tasks {
+        match t.await.unwrap() {
+            Err(Error::Server { status: 503, .. }) => {}
+            other => panic!("expected the refresh's 503, got {other:?}"),
+        }
+    }
+    assert_eq!(auths(&sb), 2, "one refresh, shared by every caller");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hundred_invalidations_of_one_token_cause_one_refresh() {
+    let sb = sandbox().await;
+    let auth = builder(&sb).build().unwrap();
+    let old = auth.token().await.unwrap();
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let a = auth.clone();
+            let old = old.clone();
+            tokio::spawn(async move {
+                a.invalidate(&old).await;
+                a.token().await
+            })
+        })
+        .collect();
+    let mut got = Vec::new();
+    for t in tasks {
+        got.push(t.await.unwrap().unwrap());
+    }
+    assert!(got.iter().all(|t| t == &got[0] && t != &old));
+    assert_eq!(auths(&sb), 2);
+    assert_eq!(auth.stats().invalidations, 1);
+    // A stale invalidation of the old token no longer drops anything.
+    assert!(!auth.invalidate(&old).await);
+}
+
+#[tokio::test]
+async fn wall_clock_jumps_do_not_expire_own_tokens_or_cause_refreshes() {
+    let sb = sandbox().await;
+    let clock = Arc::new(ManualClock::new());
+    let auth = windowed(&sb, &clock).build().unwrap();
+    let t = auth.token().await.unwrap();
+    clock.jump_wall(3_600_000);
+    assert_eq!(auth.token().await.unwrap(), t);
+    clock.jump_wall(-7_200_000);
+    assert_eq!(auth.token().await.unwrap(), t);
+    assert_eq!(auths(&sb), 1);
+}
+
+#[tokio::test]
+async fn resource_call_with_an_expired_token_invalidates_and_retries_once() {
+    let sb = sandbox().await;
+    let auth = builder(&sb).build().unwrap();
+    let before = auth.token().await.unwrap();
+    sb.expire_tokens(PARTNER);
+    let resp = auth
+        .send(
+            auth.request(finauth::reqwest::Method::GET, "/aggregation/v1/customers")
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_ne!(auth.token().await.unwrap(), before);
+    let ps = sb.partner_stats(PARTNER);
+    assert_eq!(
+        (ps.auth_requests, ps.resource_rejected, ps.resource_ok),
+        (2, 1, 1)
+    );
+}
+
+#[tokio::test]
+async fn headers_carry_app_key_and_token() {
+    let sb = sandbox().await;
+    let auth = builder(&sb).build().unwrap();
+    let h = auth.headers().await.unwrap();
+    let pairs = h.pairs();
+    assert_eq!(pairs[0], ("Finicity-App-Key", APP_KEY));
+    assert_eq!(pairs[1].0, "Finicity-App-Token");
+    assert_eq!(pairs[1].1, h.token().expose());
+    assert_eq!(h.to_header_map().len(), 2);
+}
+
+#[test]
+fn blocking_facade_from_many_threads_authenticates_once() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = rt.block_on(sandbox());
+    let auth = builder(&sb).build_blocking().unwrap();
+    let handles: Vec<_> = (0..16)
+        .map(|_| {
+            let a = auth.clone();
+            std::thread::spawn(move || a.token())
+        })
+        .collect();
+    let tokens: Vec<_> = handles
+        .into_iter()
+        .map(|h| h.join().unwrap().unwrap())
+        .collect();
+    assert!(tokens.iter().all(|t| t == &tokens[0]));
+    assert_eq!(auths(&sb), 1);
+    // Inside a runtime the blocking facade refuses instead of deadlocking or panicking.
+    let inside = rt.block_on(async { auth.token() });
+    assert!(matches!(inside, Err(Error::Config(_))));
+}

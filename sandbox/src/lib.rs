@@ -1,0 +1,490 @@
+//! # finauth-sandbox
+//!
+//! A local, Finicity-compatible HTTP server for tests, examples, the quickstart and CI.
+//!
+//! It reproduces the behaviour of the Finicity (Mastercard Open Finance US) partner
+//! authentication API that matters to a client SDK: Create Access Token
+//! (`POST /aggregation/v2/partners/authentication`, JSON and legacy XML), Modify Partner
+//! Secret (`PUT` on the same path), token checks on every other `/aggregation/` path, the
+//! documented error codes in each of the error body shapes Finicity is known to send, the
+//! empty `429` for an unknown App Key, and the lockout after five wrong secrets in a row.
+//! An admin API (`/__admin/...`, and the same operations as methods on [`Sandbox`]) lets a
+//! test inject faults and ask what the server received.
+//!
+//! It is **not** a production server, a mock of the aggregation data endpoints (every
+//! protected resource just answers `{"ok":true,...}`), nor a security boundary: it listens on
+//! loopback over plain HTTP, keeps everything in memory and its tokens are not
+//! cryptographically strong. It never logs a secret or a token.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use finauth_sandbox::{Sandbox, SandboxConfig};
+//! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+//! println!("Finicity sandbox at {}", sandbox.url());
+//! // ... point the client at sandbox.url() ...
+//! assert_eq!(sandbox.partner_stats("finauth-demo-partner").auth_requests, 0);
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod admin;
+pub mod args;
+mod errors;
+mod http;
+mod state;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{self, Write};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::state::Shared;
+
+/// Path of the Create Access Token (`POST`) and Modify Partner Secret (`PUT`) endpoint.
+pub const AUTH_PATH: &str = "/aggregation/v2/partners/authentication";
+
+/// How long [`Sandbox::shutdown`] waits for open connections before aborting the server task.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Everything the sandbox can be started with. See the field docs for the defaults.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// Known partners. Default: `vec![Partner::demo()]`.
+    pub partners: Vec<Partner>,
+    /// Tokens older than this are expired (code 10023). Default: 2 hours.
+    pub token_lifetime: Duration,
+    /// Added before answering the authentication endpoints (`POST` and `PUT`). Default: 0.
+    pub latency: Duration,
+    /// Wrong secrets in a row that lock a partner (0 disables the lockout). Default: 5.
+    pub lockout_threshold: u32,
+    /// HTTP status sent with code 24302. Default: 401 (the spec; the error-code page says 500).
+    pub locked_status: u16,
+    /// Shape of error bodies. Default: [`ErrorStyle::JsonNumber`].
+    pub error_style: ErrorStyle,
+    /// Address to bind. Default: `127.0.0.1:0` (an ephemeral port).
+    pub bind: SocketAddr,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            partners: vec![Partner::demo()],
+            token_lifetime: Duration::from_secs(2 * 60 * 60),
+            latency: Duration::ZERO,
+            lockout_threshold: 5,
+            locked_status: 401,
+            error_style: ErrorStyle::JsonNumber,
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        }
+    }
+}
+
+/// A partner known to the sandbox: its Partner ID, current secret and App Key.
+///
+/// `Debug` never shows the secret.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+pub struct Partner {
+    pub partner_id: String,
+    pub secret: String,
+    pub app_key: String,
+}
+
+impl Partner {
+    /// Partner ID of [`Partner::demo`].
+    pub const DEMO_PARTNER_ID: &'static str = "finauth-demo-partner";
+    /// Secret of [`Partner::demo`].
+    pub const DEMO_SECRET: &'static str = "DemoSecret2026";
+    /// App Key of [`Partner::demo`].
+    pub const DEMO_APP_KEY: &'static str = "demo-app-key";
+
+    pub fn new(
+        partner_id: impl Into<String>,
+        secret: impl Into<String>,
+        app_key: impl Into<String>,
+    ) -> Self {
+        Partner {
+            partner_id: partner_id.into(),
+            secret: secret.into(),
+            app_key: app_key.into(),
+        }
+    }
+
+    /// The demo partner: id `finauth-demo-partner`, secret `DemoSecret2026`, App Key `demo-app-key`.
+    pub fn demo() -> Self {
+        Partner::new(Self::DEMO_PARTNER_ID, Self::DEMO_SECRET, Self::DEMO_APP_KEY)
+    }
+}
+
+impl fmt::Debug for Partner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Partner")
+            .field("partner_id", &self.partner_id)
+            .field("secret", &"<redacted>")
+            .field("app_key", &self.app_key)
+            .finish()
+    }
+}
+
+/// Parses `ID:SECRET:APPKEY` (the `--partner` argument). The ID is everything before the
+/// first `:`, the App Key everything after the last one, the secret what lies between.
+impl FromStr for Partner {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || "expected ID:SECRET:APPKEY".to_string();
+        let (id, rest) = s.split_once(':').ok_or_else(bad)?;
+        let (secret, app_key) = rest.rsplit_once(':').ok_or_else(bad)?;
+        if id.is_empty() || secret.is_empty() || app_key.is_empty() {
+            return Err(bad());
+        }
+        Ok(Partner::new(id, secret, app_key))
+    }
+}
+
+/// Shape of error bodies (serde and `FromStr` names are snake_case: `json_number`, ...).
+///
+/// Requests made in legacy XML always get XML errors, whatever the style. The `429` for an
+/// unknown App Key is empty in every style.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorStyle {
+    /// `{"code":10001,"message":"Invalid credentials"}`
+    #[default]
+    JsonNumber,
+    /// `{"code":"10001","message":"Invalid credentials"}`
+    JsonString,
+    /// `{"Errors":{"Error":[{"Source":..,"ReasonCode":"10001","Description":..,"Recoverable":false,"Details":""}]}}`
+    ErrorsUpper,
+    /// `{"errors":{"error":[{"source":..,"reasonCode":"10001","description":..,"recoverable":false,"details":""}]}}`
+    ErrorsLower,
+    /// `text/plain`, the message only: `Invalid credentials`
+    Text,
+    /// `application/xml`: `<error><code>10001</code><message>Invalid credentials</message></error>`
+    Xml,
+}
+
+impl ErrorStyle {
+    /// Every style, in declaration order.
+    pub const ALL: [ErrorStyle; 6] = [
+        ErrorStyle::JsonNumber,
+        ErrorStyle::JsonString,
+        ErrorStyle::ErrorsUpper,
+        ErrorStyle::ErrorsLower,
+        ErrorStyle::Text,
+        ErrorStyle::Xml,
+    ];
+
+    /// The snake_case name (`json_number`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorStyle::JsonNumber => "json_number",
+            ErrorStyle::JsonString => "json_string",
+            ErrorStyle::ErrorsUpper => "errors_upper",
+            ErrorStyle::ErrorsLower => "errors_lower",
+            ErrorStyle::Text => "text",
+            ErrorStyle::Xml => "xml",
+        }
+    }
+}
+
+impl fmt::Display for ErrorStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Accepts the snake_case names, also written with `-`, in any case.
+impl FromStr for ErrorStyle {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
+        ErrorStyle::ALL
+            .into_iter()
+            .find(|style| style.name() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ErrorStyle::ALL.iter().map(|s| s.name()).collect();
+                format!(
+                    "unknown error style {s:?} (expected one of {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// A fault injected into the answers of the Create Access Token endpoint (`POST`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer with this status, `Content-Type` (none if `None`) and body.
+    Status {
+        status: u16,
+        content_type: Option<String>,
+        body: String,
+    },
+    /// Sleep this long, then answer normally.
+    Delay(Duration),
+    /// A `200` whose `Content-Length` promises more than is sent, then the connection breaks.
+    TruncatedBody,
+    /// Code 24302 "Bad credentials" with HTTP 500; the partner is not actually locked.
+    Locked,
+}
+
+/// What the sandbox received. Same data as `GET /__admin/stats`.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Stats {
+    /// Per Partner ID named in a request (known or not) and per configured partner.
+    pub partners: BTreeMap<String, PartnerStats>,
+    /// Per `"METHOD /path"` (query string dropped, paths kept as sent; admin calls not counted).
+    pub endpoints: BTreeMap<String, u64>,
+}
+
+impl Stats {
+    /// Count for one endpoint key such as `"POST /aggregation/v2/partners/authentication"`.
+    pub fn endpoint(&self, key: &str) -> u64 {
+        self.endpoints.get(key).copied().unwrap_or(0)
+    }
+}
+
+/// Per-partner counters and lockout state.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct PartnerStats {
+    /// Every `POST` to the authentication endpoint naming this partner (incl. faulted ones).
+    pub auth_requests: u64,
+    /// Tokens issued.
+    pub auth_success: u64,
+    /// Wrong-secret (10001) answers, to `POST` and `PUT`.
+    pub auth_failures: u64,
+    /// 24302 answers to `POST` and `PUT` (incl. the [`Fault::Locked`] ones).
+    pub auth_locked: u64,
+    /// `POST`s answered by an injected fault ([`Fault::Delay`] ones too, which also count
+    /// their normal outcome).
+    pub auth_faulted: u64,
+    /// Every `PUT` (Modify Partner Secret) naming this partner.
+    pub modify_requests: u64,
+    /// `204` answers to `PUT`.
+    pub modify_success: u64,
+    /// `POST`s or `PUT`s that carried a secret this partner had before a successful modify.
+    pub retired_secret_attempts: u64,
+    /// Requests to protected resources whose token (or, failing that, App Key) is this partner's.
+    pub resource_requests: u64,
+    pub resource_ok: u64,
+    pub resource_rejected: u64,
+    /// Whether the partner is locked now (state, not a counter: `reset_stats` keeps it).
+    pub locked: bool,
+    /// Wrong secrets in a row now (state, not a counter: `reset_stats` keeps it).
+    pub wrong_in_a_row: u32,
+}
+
+/// Checks a secret against Finicity's policy: 12–255 characters from
+/// `A-Z a-z 0-9 ! @ # $ % & * _ - +`, at least one letter and one digit.
+pub fn secret_meets_policy(secret: &str) -> bool {
+    const SPECIALS: &str = "!@#$%&*_-+";
+    (12..=255).contains(&secret.chars().count())
+        && secret
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c))
+        && secret.chars().any(|c| c.is_ascii_alphabetic())
+        && secret.chars().any(|c| c.is_ascii_digit())
+}
+
+/// A running sandbox. Dropping it aborts the server task; [`Sandbox::shutdown`] stops it
+/// gracefully.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    shutdown_tx: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox").field("addr", &self.addr).finish()
+    }
+}
+
+impl Sandbox {
+    /// Binds `config.bind` and serves in a spawned tokio task.
+    pub async fn start(config: SandboxConfig) -> io::Result<Sandbox> {
+        let listener = tokio::net::TcpListener::bind(config.bind).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(&config));
+        let router = http::router(shared.clone());
+        let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    // A dropped sender also means "stop".
+                    let _ = shutdown_rx.await;
+                })
+                .await;
+            if let Err(err) = served {
+                tracing::warn!(error = %err, "finauth-sandbox server stopped with an error");
+            }
+        });
+        tracing::debug!(%addr, "finauth-sandbox listening");
+        Ok(Sandbox {
+            shared,
+            addr,
+            shutdown_tx: Some(shutdown_tx),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, no trailing slash. An unspecified bind address
+    /// (`0.0.0.0`, `::`) is reported as loopback.
+    pub fn url(&self) -> String {
+        let mut addr = self.addr;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(if addr.is_ipv4() {
+                Ipv4Addr::LOCALHOST.into()
+            } else {
+                std::net::Ipv6Addr::LOCALHOST.into()
+            });
+        }
+        format!("http://{addr}")
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A snapshot of the counters, same data as `GET /__admin/stats`.
+    pub fn stats(&self) -> Stats {
+        self.shared.lock().stats()
+    }
+
+    /// One partner's counters; a zeroed default if the sandbox never heard of it.
+    pub fn partner_stats(&self, partner_id: &str) -> PartnerStats {
+        self.shared.lock().partner_stats(partner_id)
+    }
+
+    pub fn set_latency(&self, d: Duration) {
+        self.shared.lock().settings.latency = d;
+    }
+
+    /// Applies to tokens already issued too: their age is compared to the lifetime in force.
+    pub fn set_token_lifetime(&self, d: Duration) {
+        self.shared.lock().settings.token_lifetime = d;
+    }
+
+    pub fn set_error_style(&self, s: ErrorStyle) {
+        self.shared.lock().settings.error_style = s;
+    }
+
+    /// HTTP status sent with 24302. Not a valid status (outside 100–999) is sent as 500.
+    pub fn set_locked_status(&self, status: u16) {
+        self.shared.lock().settings.locked_status = status;
+    }
+
+    /// Wrong secrets in a row that lock a partner (0 disables the lockout).
+    pub fn set_lockout_threshold(&self, threshold: u32) {
+        self.shared.lock().settings.lockout_threshold = threshold;
+    }
+
+    /// The next `times` `POST`s to the authentication endpoint get this fault (FIFO, one per
+    /// request, after any fault queued earlier).
+    pub fn push_fault(&self, fault: Fault, times: u32) {
+        self.shared.lock().push_fault(fault, times);
+    }
+
+    /// Drops every queued fault.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// Adds a partner, or replaces the secret and App Key of a known one (its counters,
+    /// lockout state and tokens are kept).
+    pub fn add_partner(&self, p: Partner) {
+        self.shared.lock().add_partner(p);
+    }
+
+    /// What Finicity support does: clears the lock and the wrong-secret count.
+    pub fn unlock(&self, partner_id: &str) {
+        self.shared.lock().unlock(partner_id);
+    }
+
+    /// Makes every token issued so far to the partner expired (10023).
+    pub fn expire_tokens(&self, partner_id: &str) {
+        self.shared.lock().expire_tokens(partner_id);
+    }
+
+    /// Zeroes every counter (endpoint and partner). Lockout state is kept.
+    pub fn reset_stats(&self) {
+        self.shared.lock().reset_stats();
+    }
+
+    /// Stops accepting connections and waits (up to 5 s) for open ones to finish, then
+    /// aborts whatever is left.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown_tx.take() {
+            let _ = tx.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    /// Stops accepting at once; open connections finish their request in flight and close.
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown_tx.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No handler could be installed: never resolve through this branch.
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => ctrl_c.await,
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
+}
+
+/// What the `finauth-sandbox` binary (and `finauth sandbox`) does: starts the sandbox,
+/// prints exactly one line, its URL, to stdout, flushes, and serves until SIGINT/SIGTERM.
+pub async fn run_until_signal(config: SandboxConfig) -> io::Result<()> {
+    let sandbox = Sandbox::start(config).await?;
+    {
+        let mut out = io::stdout().lock();
+        writeln!(out, "{}", sandbox.url())?;
+        out.flush()?;
+    }
+    shutdown_signal().await;
+    sandbox.shutdown().await;
+    Ok(())
+}
