@@ -24,7 +24,8 @@ pub struct PartnerAuthBuilder {
     pub(crate) store: Option<Arc<dyn Store>>,
     pub(crate) timeout: Duration,
     pub(crate) allow_insecure_loopback: bool,
-    pub(crate) mandatory_margin: Duration,
+    pub(crate) mandatory_margin: Option<Duration>,
+    pub(crate) degrade_on_store_error: bool,
     pub(crate) backoff_base: Duration,
     pub(crate) backoff_max: Duration,
     pub(crate) lease_ttl: Option<Duration>,
@@ -66,7 +67,8 @@ impl Default for PartnerAuthBuilder {
             store: None,
             timeout: e.timeout,
             allow_insecure_loopback: false,
-            mandatory_margin: e.mandatory_margin,
+            mandatory_margin: None,
+            degrade_on_store_error: e.degrade_on_store_error,
             backoff_base: e.backoff_base,
             backoff_max: e.backoff_max,
             lease_ttl: None,
@@ -130,9 +132,16 @@ impl PartnerAuthBuilder {
         self.allow_insecure_loopback = v;
         self
     }
-    /// Span before expiry in which callers wait for a new token (default 10 min).
+    /// Span before expiry in which callers wait for a new token (default 10 min, or half the
+    /// advisory span when tokens live shorter).
     pub fn mandatory_margin(mut self, v: Duration) -> Self {
-        self.mandatory_margin = v;
+        self.mandatory_margin = Some(v);
+        self
+    }
+    /// What a store failure does: `true` (default) goes on with process-local state and a
+    /// one-attempt guard; `false` fails with `Error::Store` (short-lived processes, e.g. a CLI).
+    pub fn degrade_on_store_error(mut self, v: bool) -> Self {
+        self.degrade_on_store_error = v;
         self
     }
     /// First and largest delay between failed refreshes (default 1 s and 60 s).
@@ -260,7 +269,12 @@ impl PartnerAuthBuilder {
         if self.timeout.is_zero() || self.timeout > Duration::from_secs(600) {
             return Err(Error::config("timeout must be between 0 and 600 seconds"));
         }
-        if self.mandatory_margin >= self.token_lifetime {
+        let margin = self.mandatory_margin.unwrap_or_else(|| {
+            EngineConfig::default()
+                .mandatory_margin
+                .min(self.token_lifetime.saturating_sub(self.refresh_after) / 2)
+        });
+        if margin >= self.token_lifetime {
             return Err(Error::config(
                 "mandatory_margin must be shorter than token_lifetime",
             ));
@@ -273,13 +287,14 @@ impl PartnerAuthBuilder {
         let engine = EngineConfig {
             max_failed_attempts: self.max_failed_attempts,
             timeout: self.timeout,
-            mandatory_margin: self.mandatory_margin,
+            mandatory_margin: margin,
             backoff_base: self.backoff_base,
             backoff_max: self.backoff_max,
             lease_ttl: self
                 .lease_ttl
                 .unwrap_or(self.timeout + Duration::from_secs(5)),
             poll_interval: self.poll_interval.max(Duration::from_millis(1)),
+            degrade_on_store_error: self.degrade_on_store_error,
         };
         Ok(Validated {
             partner_id,
@@ -348,17 +363,12 @@ pub(crate) fn check_new_secret(s: &str) -> Result<()> {
             "new_partner_secret must be 12–255 characters, got {n}"
         )));
     }
-    if let Some(c) = s
+    if !s
         .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || SPECIAL.contains(*c)))
+        .all(|c| c.is_ascii_alphanumeric() || SPECIAL.contains(c))
     {
-        let shown = if c.is_ascii_graphic() || c == ' ' {
-            format!("`{c}`")
-        } else {
-            format!("U+{:04X}", c as u32)
-        };
         return Err(Error::config(format!(
-            "new_partner_secret may only use A-Z a-z 0-9 {SPECIAL}; found {shown}"
+            "new_partner_secret may only use A-Z a-z 0-9 {SPECIAL}"
         )));
     }
     if !s.chars().any(|c| c.is_ascii_alphabetic()) || !s.chars().any(|c| c.is_ascii_digit()) {

@@ -40,14 +40,14 @@ pub enum Error {
     Config(String),
 
     /// The server rejected the partner id / secret (or OAuth 2.0 client).
-    #[error("the server rejected the credentials (code {code:?}); {attempts_remaining} authentication attempt(s) remain before the lockout guard stops; check the secret, then call reset_lockout_guard() if needed")]
+    #[error("the server rejected the credentials ({}); {attempts_remaining} authentication attempt(s) remain before the lockout guard stops; fix the secret, and once it is right run `finauth guard reset` (reset_lockout_guard()) if needed", code_text(*code))]
     InvalidCredentials {
         attempts_remaining: u32,
         code: Option<u32>,
     },
 
     /// The Partner ID is locked by the server (24302). Only Finicity support can unlock it.
-    #[error("the Partner ID is locked by the server (code {code}); contact Finicity support to unlock it, then run `finauth guard reset`")]
+    #[error("the Partner ID is locked by the server (code {code}); contact Finicity support to unlock it, then run `finauth guard reset` (reset_lockout_guard())")]
     AccountLocked { code: u32 },
 
     /// Refused locally by the lockout guard: no request was sent.
@@ -66,11 +66,11 @@ pub enum Error {
     },
 
     /// A resource rejected the token (401 other than a credential verdict).
-    #[error("unauthorized (HTTP {status}, code {code:?})")]
+    #[error("unauthorized (HTTP {status}, {})", code_text(*code))]
     Unauthorized { status: u16, code: Option<u32> },
 
     /// Any other HTTP error.
-    #[error("server error (HTTP {status}, code {code:?}): {message}")]
+    #[error("server error (HTTP {status}, {}): {message}", code_text(*code))]
     Server {
         status: u16,
         code: Option<u32>,
@@ -124,6 +124,10 @@ impl Error {
     pub(crate) fn config(msg: impl Into<String>) -> Self {
         Error::Config(msg.into())
     }
+}
+
+fn code_text(code: Option<u32>) -> String {
+    code.map_or_else(|| "no Finicity code".into(), |c| format!("code {c}"))
 }
 
 /// `Result` with finauth's [`Error`].

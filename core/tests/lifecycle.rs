@@ -215,3 +215,18 @@ fn blocking_facade_from_many_threads_authenticates_once() {
     let inside = rt.block_on(async { auth.token() });
     assert!(matches!(inside, Err(Error::Config(_))));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_invalidated_while_its_refresh_finishes_is_never_handed_out_again() {
+    let sb = sandbox().await;
+    // A file store widens the gap between serving a new token and finishing the refresh.
+    let store = std::sync::Arc::new(finauth::FileStore::new(temp_dir("invalidate-race")).unwrap());
+    let auth = builder(&sb).store(store).build().unwrap();
+    let mut token = auth.token().await.unwrap();
+    for _ in 0..30 {
+        auth.invalidate(&token).await;
+        let next = auth.token().await.unwrap();
+        assert_ne!(next, token, "an invalidated token came back");
+        token = next;
+    }
+}

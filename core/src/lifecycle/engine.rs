@@ -33,6 +33,10 @@ pub struct EngineConfig {
     pub lease_ttl: Duration,
     /// How often a process waiting on another's refresh looks at the store.
     pub poll_interval: Duration,
+    /// On a store failure, go on with process-local state and a one-attempt guard (true), or
+    /// fail with `Error::Store` (false: for short-lived processes such as the CLI, where a
+    /// local guard would start from zero on every run).
+    pub degrade_on_store_error: bool,
 }
 
 impl Default for EngineConfig {
@@ -45,6 +49,7 @@ impl Default for EngineConfig {
             backoff_max: Duration::from_secs(60),
             lease_ttl: Duration::from_secs(35),
             poll_interval: Duration::from_millis(50),
+            degrade_on_store_error: true,
         }
     }
 }
@@ -181,6 +186,17 @@ impl<S: TokenSource> Engine<S> {
     }
 
     async fn wait_for_token(self: &Arc<Self>) -> Result<AccessToken> {
+        let token = self.join_or_start_flight().await?;
+        // A flight that finished while its token was being invalidated would hand back the
+        // rejected token: start one more refresh instead.
+        let rejected = self.rejected_token.load();
+        if rejected.as_ref().is_some_and(|r| r.same_as(&token)) {
+            return self.join_or_start_flight().await;
+        }
+        Ok(token)
+    }
+
+    async fn join_or_start_flight(self: &Arc<Self>) -> Result<AccessToken> {
         let flight = {
             let mut f = self.lock_flight();
             let now = self.clock.now();
@@ -190,9 +206,11 @@ impl<S: TokenSource> Engine<S> {
                     return Ok(c.token.clone());
                 }
             }
+            let rejected = self.rejected_token.load();
+            let finished_rejected = |fl: &Flight| matches!(fl.peek(), Some(Ok(t)) if rejected.as_ref().is_some_and(|r| r.same_as(t)));
             match &f.current {
-                Some((_, flight)) => flight.clone(),
-                None => {
+                Some((_, flight)) if !finished_rejected(flight) => flight.clone(),
+                _ => {
                     if let (Some(until), Some(err)) = (f.backoff_until, &f.last_error) {
                         if now < until {
                             return Err(err.clone());
@@ -266,12 +284,12 @@ impl<S: TokenSource> Engine<S> {
                 }
                 f.backoff_until = Some(self.clock.now() + d);
                 f.last_error = Some(e.clone());
-                tracing::warn!(error = %e, kind = e.kind(), backoff_ms = d.as_millis() as u64, ?window, "token refresh failed");
+                log_refresh_failure(window, e, Some(d));
             }
             Err(e) => {
                 f.last_error = None;
                 f.backoff_until = None;
-                tracing::warn!(error = %e, kind = e.kind(), ?window, "token refresh failed");
+                log_refresh_failure(window, e, None);
             }
         }
         result
@@ -326,6 +344,10 @@ impl<S: TokenSource> Engine<S> {
                     tracing::warn!(store = %self.store.describe(), "store reachable again; shared state restored");
                 }
                 Ok(r)
+            }
+            Err(e) if !self.cfg.degrade_on_store_error => {
+                bump(&self.counters.store_errors);
+                Err(e)
             }
             Err(e) => {
                 bump(&self.counters.store_errors);
@@ -719,7 +741,7 @@ impl<S: TokenSource> Engine<S> {
             f.last_error = None;
             f.failures = 0;
         }
-        tracing::warn!(identity = %self.source.identity().as_str(), "lockout guard reset by an operator");
+        tracing::info!(identity = %self.source.identity().as_str(), "lockout guard reset by an operator");
         Ok(())
     }
 
@@ -745,6 +767,20 @@ impl<S: TokenSource> Engine<S> {
         self.source.replace_credential(old, new);
         self.exec(StoreOp::RecordRotation { rotation }).await?;
         Ok(())
+    }
+}
+
+/// A mandatory refresh's error reaches its callers, so it is only logged at debug level; an
+/// advisory refresh's error reaches nobody, so it is a warning.
+fn log_refresh_failure(window: Window, e: &Error, backoff: Option<Duration>) {
+    let backoff_ms = backoff.map(|d| d.as_millis() as u64);
+    match window {
+        Window::Advisory => {
+            tracing::warn!(error = %e, kind = e.kind(), backoff_ms, "background token refresh failed; keeping the current token")
+        }
+        Window::Mandatory => {
+            tracing::debug!(error = %e, kind = e.kind(), backoff_ms, "token refresh failed")
+        }
     }
 }
 

@@ -1,0 +1,574 @@
+//! The `finauth` binary as a user runs it: real processes against an in-process sandbox, each test
+//! with its own cache directory.
+
+use finauth_sandbox::{Partner, Sandbox, SandboxConfig};
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const ID: &str = Partner::DEMO_PARTNER_ID;
+const WRONG_SECRET: &str = "WrongSecret2026";
+const NEW_SECRET: &str = "NewSecret2027x";
+/// Nothing finauth knows may ever reach stderr.
+const SECRETS: [&str; 3] = [Partner::DEMO_SECRET, WRONG_SECRET, NEW_SECRET];
+
+/// A private directory under the system temp dir, removed at the end of the test.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let path = std::env::temp_dir().join(format!(
+            "finauth-cli-test-{name}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&path).expect("create the test directory");
+        TempDir(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run `finauth` with exactly these variables (nothing inherited) and optional stdin.
+fn finauth(args: &[&str], vars: &[(&str, &str)], stdin: Option<&str>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_finauth"));
+    cmd.args(args)
+        .env_clear()
+        .envs(vars.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+    let mut child = cmd.spawn().expect("start finauth");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin pipe");
+        pipe.write_all(input.as_bytes()).expect("write stdin");
+    }
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().expect("wait for finauth");
+    let run = Run {
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    };
+    for secret in SECRETS {
+        assert!(
+            !run.stderr.contains(secret),
+            "stderr of {args:?} holds a secret: {}",
+            run.stderr
+        );
+    }
+    run
+}
+
+/// The variables that point finauth at `sandbox` with `secret`, caching under `cache`.
+fn vars<'a>(sandbox_url: &'a str, secret: &'a str, cache: &'a Path) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("FINICITY_BASE_URL", sandbox_url),
+        ("FINICITY_PARTNER_ID", ID),
+        ("FINICITY_PARTNER_SECRET", secret),
+        ("FINICITY_APP_KEY", Partner::DEMO_APP_KEY),
+        ("FINAUTH_ALLOW_INSECURE_LOOPBACK", "1"),
+        ("FINAUTH_TIMEOUT", "10"),
+        ("XDG_CACHE_HOME", cache.to_str().expect("utf-8 temp path")),
+    ]
+}
+
+fn one_error_line(run: &Run, kind: &str) {
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "stderr: {}", run.stderr);
+    assert!(
+        lines[0].starts_with(&format!("finauth: {kind}: ")),
+        "stderr: {}",
+        run.stderr
+    );
+}
+
+async fn sandbox() -> Sandbox {
+    Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("start the sandbox")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shell_loop_of_finauth_token_authenticates_once() {
+    let sb = sandbox().await;
+    let dir = TempDir::new("loop");
+    let url = sb.url();
+    let env = vars(&url, Partner::DEMO_SECRET, dir.path());
+    let mut tokens = Vec::new();
+    for _ in 0..10 {
+        let run = finauth(&["token"], &env, None);
+        assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+        assert_eq!(run.stderr, "");
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        assert_eq!(lines.len(), 1, "stdout is only the token: {:?}", run.stdout);
+        assert!(run.stdout.ends_with('\n'));
+        assert!(!lines[0].is_empty() && !lines[0].contains(' '));
+        tokens.push(lines[0].to_owned());
+    }
+    assert!(
+        tokens.iter().all(|t| *t == tokens[0]),
+        "one token for every call"
+    );
+    assert_eq!(sb.partner_stats(ID).auth_requests, 1);
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_prints_two_lines() {
+    let sb = sandbox().await;
+    let dir = TempDir::new("headers");
+    let url = sb.url();
+    let env = vars(&url, Partner::DEMO_SECRET, dir.path());
+    let run = finauth(&["headers"], &env, None);
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{:?}", run.stdout);
+    assert_eq!(
+        lines[0],
+        format!("Finicity-App-Key: {}", Partner::DEMO_APP_KEY)
+    );
+    let token = lines[1]
+        .strip_prefix("Finicity-App-Token: ")
+        .expect("second line is the token header");
+    let again = finauth(&["token"], &env, None);
+    assert_eq!(
+        again.stdout.trim_end(),
+        token,
+        "headers carry the cached token"
+    );
+    assert_eq!(sb.partner_stats(ID).auth_requests, 1);
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_secret_exits_3_then_guard_exits_5_without_a_request() {
+    let sb = sandbox().await;
+    let dir = TempDir::new("wrong");
+    let url = sb.url();
+    let env = vars(&url, WRONG_SECRET, dir.path());
+
+    let first = finauth(&["token"], &env, None);
+    assert_eq!(first.code, Some(3), "stderr: {}", first.stderr);
+    assert_eq!(first.stdout, "");
+    one_error_line(&first, "INVALID_CREDENTIALS");
+
+    let second = finauth(&["token"], &env, None);
+    assert_eq!(second.code, Some(5), "stderr: {}", second.stderr);
+    one_error_line(&second, "LOCKOUT_GUARD");
+
+    let headers = finauth(&["headers"], &env, None);
+    assert_eq!(headers.code, Some(5), "stderr: {}", headers.stderr);
+
+    let p = sb.partner_stats(ID);
+    assert_eq!(p.auth_requests, 1, "the guard sent nothing");
+    assert_eq!(p.auth_failures, 1);
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guard_status_and_reset() {
+    let sb = sandbox().await;
+    let dir = TempDir::new("guard");
+    let url = sb.url();
+    let wrong = vars(&url, WRONG_SECRET, dir.path());
+    assert_eq!(finauth(&["token"], &wrong, None).code, Some(3));
+
+    let status = finauth(&["guard", "status"], &wrong, None);
+    assert_eq!(status.code, Some(0), "stderr: {}", status.stderr);
+    for line in [
+        "failed_attempts: 1",
+        "in_flight: 0",
+        "max_failed_attempts: 3",
+        "attempts_remaining: 2",
+        "rejected_secrets: 1",
+        "locked: no",
+        "current_secret_rejected: yes",
+    ] {
+        assert!(
+            status.stdout.lines().any(|l| l == line),
+            "{line} in {}",
+            status.stdout
+        );
+    }
+    let store_line = format!("store: file:{}", dir.path().join("finauth").display());
+    assert!(
+        status.stdout.lines().any(|l| l == store_line),
+        "{}",
+        status.stdout
+    );
+
+    let json = finauth(&["guard", "status", "--json"], &wrong, None);
+    assert_eq!(json.code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(v["failed_attempts"], 1);
+    assert_eq!(v["current_secret_rejected"], true);
+    assert_eq!(v["locked"], serde_json::Value::Null);
+
+    // The operator needs neither the secret nor the App Key to clear the guard.
+    let operator: Vec<_> = wrong
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "FINICITY_PARTNER_SECRET" && *k != "FINICITY_APP_KEY")
+        .collect();
+    let reset = finauth(&["guard", "reset"], &operator, None);
+    assert_eq!(reset.code, Some(0), "stderr: {}", reset.stderr);
+    assert!(
+        reset.stdout.contains("lockout guard cleared"),
+        "{}",
+        reset.stdout
+    );
+    assert_eq!(reset.stderr, "");
+
+    let right = vars(&url, Partner::DEMO_SECRET, dir.path());
+    let after = finauth(&["guard", "status"], &right, None);
+    assert!(
+        after.stdout.lines().any(|l| l == "failed_attempts: 0"),
+        "{}",
+        after.stdout
+    );
+    assert!(after.stdout.lines().any(|l| l == "rejected_secrets: 0"));
+    assert!(after
+        .stdout
+        .lines()
+        .any(|l| l == "current_secret_rejected: no"));
+    assert_eq!(finauth(&["token"], &right, None).code, Some(0));
+    assert_eq!(sb.partner_stats(ID).auth_requests, 2);
+    sb.shutdown().await;
+}
+
+#[test]
+fn missing_variable_exits_2_naming_it() {
+    let dir = TempDir::new("missing");
+    let mut env = vars("http://127.0.0.1:9", Partner::DEMO_SECRET, dir.path());
+    env.retain(|(k, _)| *k != "FINICITY_APP_KEY");
+    let run = finauth(&["token"], &env, None);
+    assert_eq!(run.code, Some(2));
+    one_error_line(&run, "CONFIG");
+    assert!(run.stderr.contains("FINICITY_APP_KEY"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn http_non_loopback_refused_exit_2() {
+    let dir = TempDir::new("http");
+    let env = vars("http://api.example.com", Partner::DEMO_SECRET, dir.path());
+    let run = finauth(&["token"], &env, None);
+    assert_eq!(run.code, Some(2), "stderr: {}", run.stderr);
+    one_error_line(&run, "CONFIG");
+    assert!(run.stderr.contains("base_url"), "{}", run.stderr);
+}
+
+#[test]
+fn unreachable_server_exits_9() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let dir = TempDir::new("unreachable");
+    let env = vars(&url, Partner::DEMO_SECRET, dir.path());
+    let run = finauth(&["token"], &env, None);
+    assert_eq!(run.code, Some(9), "stderr: {}", run.stderr);
+    one_error_line(&run, "TRANSPORT");
+}
+
+#[test]
+fn usage_errors_exit_2_on_one_line() {
+    let run = finauth(&["frobnicate"], &[], None);
+    assert_eq!(run.code, Some(2));
+    one_error_line(&run, "CONFIG");
+    let missing = finauth(&["guard"], &[], None);
+    assert_eq!(missing.code, Some(2));
+    one_error_line(&missing, "CONFIG");
+    let help = finauth(&["--help"], &[], None);
+    assert_eq!(help.code, Some(0));
+    for documented in [
+        "FINICITY_PARTNER_ID",
+        "FINAUTH_STORE",
+        "FINAUTH_LOG",
+        "5 LOCKOUT_GUARD",
+    ] {
+        assert!(
+            help.stdout.contains(documented),
+            "--help lacks {documented}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_secret_from_stdin() {
+    let sb = sandbox().await;
+    let dir = TempDir::new("rotate");
+    let url = sb.url();
+    let old = vars(&url, Partner::DEMO_SECRET, dir.path());
+    let before = finauth(&["token"], &old, None);
+    assert_eq!(before.code, Some(0));
+
+    let run = finauth(&["rotate-secret"], &old, Some(&format!("{NEW_SECRET}\n")));
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert!(
+        run.stdout.contains("partner secret modified"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("FINICITY_PARTNER_SECRET"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(NEW_SECRET) && !run.stdout.contains(Partner::DEMO_SECRET));
+    let p = sb.partner_stats(ID);
+    assert_eq!((p.modify_requests, p.modify_success), (1, 1));
+
+    // The old configuration, sharing the store, keeps working without the old secret.
+    let same_store = finauth(&["token"], &old, None);
+    assert_eq!(same_store.code, Some(0), "stderr: {}", same_store.stderr);
+
+    // A fresh process with the new secret configured authenticates with it.
+    let fresh = TempDir::new("rotate-fresh");
+    let new = vars(&url, NEW_SECRET, fresh.path());
+    let successes = sb.partner_stats(ID).auth_success;
+    let token = finauth(&["token"], &new, None);
+    assert_eq!(token.code, Some(0), "stderr: {}", token.stderr);
+    let p = sb.partner_stats(ID);
+    assert_eq!(
+        p.auth_success,
+        successes + 1,
+        "authenticated with the new secret"
+    );
+    assert_eq!(p.auth_failures, 0);
+    assert_eq!(
+        p.retired_secret_attempts, 0,
+        "the old secret was never sent again"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_secret_from_an_env_var_with_grace() {
+    let sb = sandbox().await;
+    let dir = TempDir::new("rotate-env");
+    let url = sb.url();
+    let mut env = vars(&url, Partner::DEMO_SECRET, dir.path());
+    env.push(("NEW_FINICITY_SECRET", NEW_SECRET));
+    let run = finauth(
+        &[
+            "rotate-secret",
+            "--new-secret-env",
+            "NEW_FINICITY_SECRET",
+            "--grace",
+        ],
+        &env,
+        None,
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert!(run.stdout.contains("30-day grace period"), "{}", run.stdout);
+    assert_eq!(sb.partner_stats(ID).modify_success, 1);
+
+    let fresh = TempDir::new("rotate-env-fresh");
+    let new = vars(&url, NEW_SECRET, fresh.path());
+    assert_eq!(finauth(&["token"], &new, None).code, Some(0));
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_secret_refuses_bad_input_without_a_request() {
+    let sb = sandbox().await;
+    let dir = TempDir::new("rotate-bad");
+    let url = sb.url();
+    let env = vars(&url, Partner::DEMO_SECRET, dir.path());
+
+    // Never from an argument (it would show in `ps`).
+    for args in [
+        &["rotate-secret", NEW_SECRET][..],
+        &["rotate-secret", "--grace", NEW_SECRET],
+        &["rotate-secret", &format!("--grace={NEW_SECRET}")],
+        &["rotate-secret", "--", NEW_SECRET],
+    ] {
+        let argv = finauth(args, &env, None);
+        assert_eq!(argv.code, Some(2));
+        one_error_line(&argv, "CONFIG");
+    }
+
+    let empty = finauth(&["rotate-secret"], &env, Some(""));
+    assert_eq!(empty.code, Some(2));
+    one_error_line(&empty, "CONFIG");
+
+    // The secret itself given where a variable name belongs is not echoed either.
+    let unset = finauth(
+        &["rotate-secret", "--new-secret-env", NEW_SECRET],
+        &env,
+        None,
+    );
+    assert_eq!(unset.code, Some(2));
+    one_error_line(&unset, "CONFIG");
+    assert!(
+        unset.stderr.contains("--new-secret-env"),
+        "{}",
+        unset.stderr
+    );
+
+    let weak = finauth(&["rotate-secret"], &env, Some("short\n"));
+    assert_eq!(weak.code, Some(2), "stderr: {}", weak.stderr);
+    one_error_line(&weak, "CONFIG");
+
+    assert_eq!(sb.partner_stats(ID).modify_requests, 0);
+    sb.shutdown().await;
+}
+
+#[test]
+fn demo_runs_and_exits_0() {
+    let dir = TempDir::new("demo");
+    let tmp = dir.path().to_str().expect("utf-8 temp path");
+    let started = Instant::now();
+    let run = finauth(&["demo"], &[("TMPDIR", tmp)], None);
+    let took = started.elapsed();
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("All steps behaved as expected"),
+        "{}",
+        run.stdout
+    );
+    assert!(took < Duration::from_secs(20), "the demo took {took:?}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read the temp dir")
+        .collect();
+    assert!(left.is_empty(), "the demo removed its temporary store");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cache_directory_is_created_with_mode_0700() {
+    let sb = sandbox().await;
+    let url = sb.url();
+
+    // XDG_CACHE_HOME/finauth, created.
+    let xdg = TempDir::new("mode-xdg");
+    let run = finauth(
+        &["token"],
+        &vars(&url, Partner::DEMO_SECRET, xdg.path()),
+        None,
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(mode(&xdg.path().join("finauth")), 0o700);
+
+    // $HOME/.cache/finauth when XDG_CACHE_HOME is unset.
+    let home = TempDir::new("mode-home");
+    let mut env = vars(&url, Partner::DEMO_SECRET, home.path());
+    env.retain(|(k, _)| *k != "XDG_CACHE_HOME");
+    let home_str = home.path().to_str().expect("utf-8 temp path");
+    env.push(("HOME", home_str));
+    assert_eq!(finauth(&["token"], &env, None).code, Some(0));
+    assert_eq!(mode(&home.path().join(".cache").join("finauth")), 0o700);
+
+    // An existing directory open to others is tightened.
+    let wide = TempDir::new("mode-wide");
+    let dir = wide.path().join("finauth");
+    std::fs::create_dir(&dir).expect("create");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let run = finauth(
+        &["token"],
+        &vars(&url, Partner::DEMO_SECRET, wide.path()),
+        None,
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(mode(&dir), 0o700);
+    sb.shutdown().await;
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[test]
+fn sandbox_prints_its_url_and_exports_then_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_finauth"))
+        .args(["sandbox", "--port", "0"])
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start finauth sandbox");
+    let stdout = child.stdout.take().expect("stdout pipe");
+    let lines: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .take(6)
+        .collect::<Result<_, _>>()
+        .expect("read the sandbox's output");
+    assert!(lines[0].starts_with("http://127.0.0.1:"), "{lines:?}");
+    let exports: Vec<(String, String)> = lines[1..]
+        .iter()
+        .filter_map(|l| l.strip_prefix("export "))
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    assert_eq!(exports.len(), 5, "{lines:?}");
+    assert!(exports.contains(&("FINICITY_BASE_URL".into(), lines[0].clone())));
+    assert!(exports.contains(&("FINAUTH_ALLOW_INSECURE_LOOPBACK".into(), "1".into())));
+
+    let dir = TempDir::new("sandbox-cmd");
+    let cache = dir.path().to_str().expect("utf-8 temp path");
+    let mut env: Vec<(&str, &str)> = exports
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    env.push(("XDG_CACHE_HOME", cache));
+    let token = finauth(&["token"], &env, None);
+    assert_eq!(token.code, Some(0), "stderr: {}", token.stderr);
+
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(term.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the sandbox") {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("finauth sandbox did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+}
