@@ -36,12 +36,17 @@ export XDG_CACHE_HOME="$WORK/cache"
 step "Rust: examples/rust/quickstart.rs"
 "$BIN/quickstart"
 
+auth_requests() {
+  curl -fsS "$URL/__admin/stats" | grep -o '"auth_requests":[0-9]*' | head -n1 | cut -d: -f2
+}
+
 step "CLI: three 'finauth token' processes share one cached token"
+before="$(auth_requests)"
 for i in 1 2 3; do
   t="$("$BIN/finauth" token)"
   echo "call $i: token ${t:0:4}… (${#t} chars)"
 done
-echo "authentications seen by the sandbox: $(curl -s "$URL/__admin/stats" | grep -o '"auth_requests":[0-9]*' | head -n1 || echo '?')"
+echo "3 CLI processes -> $(( $(auth_requests) - before )) authentication request(s) at the sandbox"
 
 step "CLI: finauth headers (values shortened here)"
 "$BIN/finauth" headers | sed -E 's/(: .{4}).*/\1…/'
