@@ -19,14 +19,8 @@ async fn wrong_secret_hammered_by_50_tasks_fails_once_at_the_server() {
         .store(store.clone())
         .build()
         .unwrap();
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let a = auth.clone();
-            tokio::spawn(async move { a.token().await })
-        })
-        .collect();
-    for t in tasks {
-        match t.await.unwrap() {
+    for r in concurrent_tokens(&auth, 50).await {
+        match r {
             Err(Error::InvalidCredentials {
                 attempts_remaining: 2,
                 code: Some(10001),

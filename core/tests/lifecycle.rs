@@ -14,16 +14,11 @@ async fn herd_of_1000_cold_callers_authenticates_once() {
     let sb = sandbox().await;
     sb.set_latency(Duration::from_millis(100));
     let auth = builder(&sb).build().unwrap();
-    let tasks: Vec<_> = (0..1000)
-        .map(|_| {
-            let a = auth.clone();
-            tokio::spawn(async move { a.token().await })
-        })
+    let tokens: Vec<_> = concurrent_tokens(&auth, 1000)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap())
         .collect();
-    let mut tokens = Vec::new();
-    for t in tasks {
-        tokens.push(t.await.unwrap().unwrap());
-    }
     assert!(tokens.iter().all(|t| t == &tokens[0]));
     assert_eq!(auths(&sb), 1);
     assert_eq!(auth.stats().auth_requests, 1);
@@ -39,18 +34,8 @@ async fn advisory_window_refreshes_once_and_answers_others_at_once() {
     clock.advance(Duration::from_millis(1200));
     // The refresh takes 500 ms at the server; the other callers must not wait for it.
     sb.set_latency(Duration::from_millis(500));
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let a = auth.clone();
-            tokio::spawn(async move { a.token().await })
-        })
-        .collect();
-    for t in tasks {
-        assert_eq!(
-            t.await.unwrap().unwrap(),
-            first,
-            "advisory callers get the current token"
-        );
+    for r in concurrent_tokens(&auth, 50).await {
+        assert_eq!(r.unwrap(), first, "advisory callers get the current token");
     }
     assert_eq!(auth.stats().refreshes_advisory, 1);
     // The one background refresh lands; then the new token is served.
@@ -75,16 +60,11 @@ async fn mandatory_window_callers_all_wait_for_one_refresh() {
     let first = auth.token().await.unwrap();
     clock.advance(Duration::from_millis(2100));
     sb.set_latency(Duration::from_millis(200));
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let a = auth.clone();
-            tokio::spawn(async move { a.token().await })
-        })
+    let got: Vec<_> = concurrent_tokens(&auth, 50)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap())
         .collect();
-    let mut got = Vec::new();
-    for t in tasks {
-        got.push(t.await.unwrap().unwrap());
-    }
     assert!(got.iter().all(|t| t == &got[0] && t != &first));
     assert_eq!(auths(&sb), 2);
     assert_eq!(auth.stats().refreshes_mandatory, 2);
@@ -106,14 +86,8 @@ async fn mandatory_window_callers_all_receive_the_one_error() {
         },
         1,
     );
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let a = auth.clone();
-            tokio::spawn(async move { a.token().await })
-        })
-        .collect();
-    for t in tasks {
-        match t.await.unwrap() {
+    for r in concurrent_tokens(&auth, 50).await {
+        match r {
             Err(Error::Server { status: 503, .. }) => {}
             other => panic!("expected the refresh's 503, got {other:?}"),
         }

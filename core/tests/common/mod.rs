@@ -61,3 +61,21 @@ pub fn auths(sb: &Sandbox) -> u64 {
 pub fn failures(sb: &Sandbox) -> u64 {
     sb.partner_stats(PARTNER).auth_failures
 }
+
+/// `n` tasks calling `token()` at once; their results in spawn order.
+pub async fn concurrent_tokens(
+    auth: &PartnerAuth,
+    n: usize,
+) -> Vec<finauth::Result<finauth::AccessToken>> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let a = auth.clone();
+            tokio::spawn(async move { a.token().await })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    for t in tasks {
+        out.push(t.await.expect("token task"));
+    }
+    out
+}
