@@ -204,3 +204,26 @@ async fn a_token_invalidated_while_its_refresh_finishes_is_never_handed_out_agai
         token = next;
     }
 }
+
+#[tokio::test]
+async fn app_key_rotation_applies_to_the_next_requests_and_is_validated() {
+    let sb = sandbox().await;
+    let clock = Arc::new(ManualClock::new());
+    let auth = builder(&sb).clock(clock.clone()).build().unwrap();
+    let token = auth.token().await.unwrap();
+    assert!(
+        matches!(auth.set_app_key("has space"), Err(Error::Config(m)) if m.contains("app_key"))
+    );
+    // A key the server does not know: the next authentication says so (429, no body).
+    auth.set_app_key("rotated-but-unknown").unwrap();
+    auth.invalidate(&token).await;
+    assert!(matches!(auth.token().await, Err(Error::RateLimited { .. })));
+    // Within the backoff nothing is sent; after it, the restored key works and is in the headers.
+    auth.set_app_key(APP_KEY).unwrap();
+    assert!(auth.headers().await.is_err());
+    assert_eq!(auths(&sb), 2);
+    clock.advance(Duration::from_secs(120));
+    let h = auth.headers().await.unwrap();
+    assert_eq!(h.pairs()[0], ("Finicity-App-Key", APP_KEY));
+    assert_eq!(auths(&sb), 3);
+}
