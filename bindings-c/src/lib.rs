@@ -1,0 +1,1 @@
+//! C binding of finauth (placeholder until the binding lands).

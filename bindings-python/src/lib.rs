@@ -1,0 +1,1 @@
+//! Python binding of finauth (placeholder until the binding lands).
