@@ -95,6 +95,15 @@ impl PartnerAuth {
         self.engine.invalidate(token).await
     }
 
+    /// In a child process after `fork()`, before any other call: forget the refresh in flight
+    /// (its task ran on the parent's runtime, which does not exist in the child) and build a new
+    /// HTTP client (the pooled connections belong to the parent). The cached token, the guard and
+    /// the counters are kept. Bindings for pre-forking servers (Python's gunicorn) call it.
+    pub fn reset_after_fork(&self) -> Result<()> {
+        self.engine.reset_after_fork();
+        self.engine.source().rebuild_client()
+    }
+
     /// Counters since this object was built.
     pub fn stats(&self) -> Stats {
         self.engine.stats()
@@ -208,6 +217,7 @@ impl PartnerAuth {
         let url = join(&source.base_url, path)?;
         Ok(source
             .client
+            .load()
             .request(method, url)
             .header(reqwest::header::ACCEPT, "application/json"))
     }

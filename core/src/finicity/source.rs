@@ -22,7 +22,8 @@ pub(crate) struct PartnerSource {
     pub auth_url: Url,
     pub secret: ArcSwap<Secret>,
     pub app_key: ArcSwap<Secret>,
-    pub client: reqwest::Client,
+    /// Swapped by [`PartnerSource::rebuild_client`] after `fork()`.
+    pub client: ArcSwap<reqwest::Client>,
     pub refresh_after: Duration,
     pub lifetime: Duration,
     pub timeout: Duration,
@@ -47,11 +48,19 @@ impl PartnerSource {
             base_url,
             secret: ArcSwap::from_pointee(secret),
             app_key: ArcSwap::from_pointee(app_key),
-            client,
+            client: ArcSwap::from_pointee(client),
             refresh_after,
             lifetime,
             timeout,
         })
+    }
+
+    /// A new HTTP client with no pooled connection (after `fork()`: the parent's connections and
+    /// their runtime must not be used by the child).
+    pub fn rebuild_client(&self) -> Result<()> {
+        let client = transport::client(&self.base_url, self.timeout)?;
+        self.client.store(Arc::new(client));
+        Ok(())
     }
 
     /// Send one authentication-endpoint request and read the answer.
@@ -66,6 +75,7 @@ impl PartnerSource {
         key_value.set_sensitive(true);
         let resp = self
             .client
+            .load()
             .request(method, self.auth_url.clone())
             .header(APP_KEY_HEADER, key_value)
             .header(reqwest::header::CONTENT_TYPE, "application/json")

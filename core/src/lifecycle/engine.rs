@@ -1,7 +1,8 @@
 use super::backoff;
+use super::local_copy;
 use super::stats::{bump, Counters, Stats};
 use super::{FetchError, Fetched, TokenSource};
-use crate::clock::Clock;
+use crate::clock::{Clock, Mono};
 use crate::error::{Error, GuardReason, Result};
 use crate::fingerprint;
 use crate::secret::{AccessToken, Secret};
@@ -13,7 +14,7 @@ use arc_swap::ArcSwapOption;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Extra time a waiter gives a refresh beyond its request time-out (store operations).
 const WAIT_GRACE: Duration = Duration::from_secs(2);
@@ -72,8 +73,10 @@ pub struct GuardStatus {
 
 struct Cached {
     token: AccessToken,
-    refresh_at: Instant,
-    mandatory_at: Instant,
+    /// Unique id of this token, for the per-thread copies.
+    generation: u64,
+    refresh_at: Mono,
+    mandatory_at: Mono,
     issued_at_ms: u64,
 }
 
@@ -84,7 +87,7 @@ struct FlightState {
     current: Option<(u64, Flight)>,
     generation: u64,
     failures: u32,
-    backoff_until: Option<Instant>,
+    backoff_until: Option<Mono>,
     last_error: Option<Error>,
 }
 
@@ -162,18 +165,19 @@ impl<S: TokenSource> Engine<S> {
         if let Some(c) = &*self.cache.load() {
             if now < c.refresh_at {
                 self.counters.cache_hits.incr();
-                return Ok(c.token.clone());
+                return Ok(local_copy::local_copy(c.generation, &c.token));
             }
             if now < c.mandatory_at {
                 self.counters.cache_hits.incr();
                 self.start_advisory_refresh(now);
-                return Ok(c.token.clone());
+                return Ok(local_copy::local_copy(c.generation, &c.token));
             }
+            local_copy::forget(c.generation);
         }
         self.wait_for_token().await
     }
 
-    fn start_advisory_refresh(self: &Arc<Self>, now: Instant) {
+    fn start_advisory_refresh(self: &Arc<Self>, now: Mono) {
         let Ok(mut f) = self.flight.try_lock() else {
             return;
         };
@@ -320,6 +324,12 @@ impl<S: TokenSource> Engine<S> {
                 .await;
         }
         dropped
+    }
+
+    /// In a child after `fork()`: the refresh in flight ran on a runtime the child does not have;
+    /// drop it so the next caller starts a new one. The cached token, backoff and guard stay.
+    pub fn reset_after_fork(&self) {
+        self.lock_flight().current = None;
     }
 
     /// Forget the cached token of this process (the shared record stays).
@@ -606,16 +616,11 @@ impl<S: TokenSource> Engine<S> {
         }
     }
 
-    async fn install_own(
-        &self,
-        f: &Fetched,
-        sent_mono: Instant,
-        sent_wall: u64,
-        fence: Option<u64>,
-    ) {
+    async fn install_own(&self, f: &Fetched, sent_mono: Mono, sent_wall: u64, fence: Option<u64>) {
         let margin = self.cfg.mandatory_margin.min(f.lifetime);
         let cached = Cached {
             token: f.token.clone(),
+            generation: local_copy::new_generation(),
             refresh_at: sent_mono + f.refresh_after,
             mandatory_at: sent_mono + (f.lifetime - margin),
             issued_at_ms: sent_wall,
@@ -679,6 +684,7 @@ impl<S: TokenSource> Engine<S> {
         let token = AccessToken(rec.token.clone());
         self.cache.store(Some(Arc::new(Cached {
             token: token.clone(),
+            generation: local_copy::new_generation(),
             refresh_at: at(rec.refresh_at_ms.min(mandatory_ms)),
             mandatory_at: at(mandatory_ms),
             issued_at_ms: rec.issued_at_ms,

@@ -4,6 +4,7 @@
 
 mod backoff;
 mod engine;
+mod local_copy;
 mod stats;
 
 pub use engine::{Engine, EngineConfig, GuardStatus};
