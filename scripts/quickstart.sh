@@ -57,5 +57,11 @@ step "CLI: finauth guard status"
 step "CLI: finauth demo (the lifecycle, narrated)"
 "$BIN/finauth" demo
 
+step "Python: examples/python/quickstart.py"
+bash scripts/quickstart-python.sh
+
+step "C and C++: examples/c/quickstart.c, examples/cpp/quickstart.cpp"
+bash scripts/quickstart-c.sh
+
 echo
 echo "quickstart finished"

@@ -1,1 +1,37 @@
-//! C binding of finauth (placeholder until the binding lands).
+//! C binding of finauth: `libfinauth.so` / `libfinauth.a` and the cbindgen header
+//! `include/finauth.h` (plus the header-only C++17 wrapper `include/finauth.hpp`).
+//!
+//! It is conversion only: C strings, handles, status codes and out-parameters in, calls to
+//! `finauth::blocking::PartnerAuth` and the stores of the core crate, status codes and out-parameters
+//! back. It owns no authentication logic. Every entry point runs inside `catch_unwind`, checks
+//! NULL and UTF-8, and reports failures through a status plus a thread-local last error.
+#![allow(non_camel_case_types)]
+
+mod error;
+mod ffi_util;
+mod headers;
+mod partner_auth;
+mod store;
+mod strings;
+
+pub use error::{
+    finauth_error_info, finauth_last_error_info, finauth_last_error_message, finauth_status,
+    finauth_status_name,
+};
+pub use headers::{
+    finauth_headers, finauth_headers_count, finauth_headers_free, finauth_headers_name,
+    finauth_headers_token, finauth_headers_value,
+};
+pub use partner_auth::{
+    finauth_guard_status, finauth_partner_auth, finauth_partner_auth_config,
+    finauth_partner_auth_free, finauth_partner_auth_from_env, finauth_partner_auth_guard_status,
+    finauth_partner_auth_headers, finauth_partner_auth_invalidate,
+    finauth_partner_auth_modify_secret, finauth_partner_auth_new, finauth_partner_auth_reset_guard,
+    finauth_partner_auth_set_app_key, finauth_partner_auth_stats, finauth_partner_auth_token,
+    finauth_stats,
+};
+pub use store::{
+    finauth_store, finauth_store_file_new, finauth_store_free, finauth_store_from_spec,
+    finauth_store_memory_new,
+};
+pub use strings::{finauth_string_free, finauth_version};

@@ -1,1 +1,61 @@
-//! Python binding of finauth (placeholder until the binding lands).
+//! Python binding of finauth: the `finauth._finauth` extension module of the `finauth` wheel.
+//!
+//! It converts types, maps errors (`errors.rs`), owns the process's tokio runtime (rebuilt after
+//! `fork()`) and forwards `tracing` events to Python's `logging`. It holds no token logic: that is
+//! all in the `finauth` crate. The pure-Python part (`python/finauth/`) adds the exception classes
+//! and the `requests` / `httpx` integrations.
+
+mod auth;
+mod errors;
+mod logging;
+mod runtime;
+mod store;
+
+use pyo3::prelude::*;
+
+/// Tell the binding it is now in a forked child (also done by a `pthread_atfork` hook).
+#[pyfunction]
+fn _after_fork_in_child() {
+    runtime::after_fork_in_child();
+}
+
+/// Wait until every log record emitted so far by the Rust core reached `logging`.
+#[pyfunction]
+fn _flush_logs(py: Python<'_>) {
+    py.detach(logging::flush);
+}
+
+/// The Finicity error code of a response body (JSON, XML or text), or `None`.
+#[pyfunction]
+#[pyo3(signature = (status, content_type, body))]
+fn _finicity_code(status: u16, content_type: &str, body: &[u8]) -> Option<u32> {
+    finauth::finicity::response::parse(status, content_type, body, None).code
+}
+
+/// True if a resource's answer says the token is invalid (10022) or expired (10023): the token
+/// should be invalidated and the request resent once.
+#[pyfunction]
+#[pyo3(signature = (status, content_type, body))]
+fn _rejects_token(status: u16, content_type: &str, body: &[u8]) -> bool {
+    matches!(status, 401 | 500)
+        && matches!(
+            finauth::finicity::response::parse(status, content_type, body, None).code,
+            Some(10022 | 10023)
+        )
+}
+
+#[pymodule]
+fn _finauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    runtime::install_fork_hook();
+    logging::install();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<store::MemoryStore>()?;
+    m.add_class::<store::FileStore>()?;
+    m.add_class::<auth::PartnerAuth>()?;
+    m.add_class::<auth::AsyncPartnerAuth>()?;
+    m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
+    m.add_function(wrap_pyfunction!(_flush_logs, m)?)?;
+    m.add_function(wrap_pyfunction!(_finicity_code, m)?)?;
+    m.add_function(wrap_pyfunction!(_rejects_token, m)?)?;
+    Ok(())
+}

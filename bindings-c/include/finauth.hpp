@@ -1,0 +1,328 @@
+// finauth.hpp: header-only C++17 wrapper over the C API of libfinauth (finauth.h).
+//
+// Handles are move-only RAII objects; results are std::string; every failure throws an exception
+// of the class of its kind, all deriving from finauth::Error (itself a std::runtime_error) and
+// carrying the error's fields. Hand-written (finauth.h is the generated part); link with
+// `pkg-config --cflags --libs finauth`.
+//
+//   auto auth = finauth::PartnerAuth::from_env();
+//   std::string token = auth.token();
+//   for (const auto &[name, value] : auth.headers()) { ... }
+#ifndef FINAUTH_HPP
+#define FINAUTH_HPP
+
+#include "finauth.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace finauth {
+
+/// Base of every finauth exception: the status, the kind name of the API and the error's fields
+/// (std::nullopt when a field does not apply to the kind).
+class Error : public std::runtime_error {
+ public:
+  Error(finauth_status status, const std::string &message, const finauth_error_info &info)
+      : std::runtime_error(message), status_(status), kind_(info.kind ? info.kind : ""),
+        guard_reason_(info.guard_reason ? info.guard_reason : "") {
+    if (info.attempts_remaining >= 0) attempts_remaining_ = static_cast<uint32_t>(info.attempts_remaining);
+    if (info.failed_attempts >= 0) failed_attempts_ = static_cast<uint32_t>(info.failed_attempts);
+    if (info.retry_after >= 0.0) retry_after_ = info.retry_after;
+    if (info.http_status >= 0) http_status_ = static_cast<uint16_t>(info.http_status);
+    if (info.code >= 0) code_ = static_cast<uint32_t>(info.code);
+  }
+
+  /// The C status (FINAUTH_ERR_*).
+  finauth_status status() const noexcept { return status_; }
+  /// The kind name of the API: "INVALID_CREDENTIALS", "LOCKOUT_GUARD", ...
+  const std::string &kind() const noexcept { return kind_; }
+  /// INVALID_CREDENTIALS: attempts left before the lockout guard stops.
+  std::optional<uint32_t> attempts_remaining() const noexcept { return attempts_remaining_; }
+  /// LOCKOUT_GUARD: credential failures recorded since the last success.
+  std::optional<uint32_t> failed_attempts() const noexcept { return failed_attempts_; }
+  /// LOCKOUT_GUARD: "secret_rejected", "attempts_exhausted" or "secret_retired"; "" otherwise.
+  const std::string &guard_reason() const noexcept { return guard_reason_; }
+  /// RATE_LIMITED: seconds the server asked to wait, if it said.
+  std::optional<double> retry_after() const noexcept { return retry_after_; }
+  /// UNAUTHORIZED, SERVER: the HTTP status.
+  std::optional<uint16_t> http_status() const noexcept { return http_status_; }
+  /// The Finicity error code, if the server sent one (24302 for ACCOUNT_LOCKED).
+  std::optional<uint32_t> code() const noexcept { return code_; }
+
+ private:
+  finauth_status status_;
+  std::string kind_;
+  std::string guard_reason_;
+  std::optional<uint32_t> attempts_remaining_;
+  std::optional<uint32_t> failed_attempts_;
+  std::optional<double> retry_after_;
+  std::optional<uint16_t> http_status_;
+  std::optional<uint32_t> code_;
+};
+
+#define FINAUTH_HPP_ERROR_CLASS(NAME)  \
+  class NAME : public Error {          \
+   public:                             \
+    using Error::Error;                \
+  };
+/// Bad configuration or argument value.
+FINAUTH_HPP_ERROR_CLASS(ConfigError)
+/// The server rejected the partner id / secret (see attempts_remaining()).
+FINAUTH_HPP_ERROR_CLASS(InvalidCredentialsError)
+/// The Partner ID is locked by the server (code 24302).
+FINAUTH_HPP_ERROR_CLASS(AccountLockedError)
+/// Refused locally by the lockout guard (see failed_attempts(), guard_reason()).
+FINAUTH_HPP_ERROR_CLASS(LockoutGuardError)
+/// HTTP 429 / rate limit; on authentication most often a wrong App Key (see retry_after()).
+FINAUTH_HPP_ERROR_CLASS(RateLimitedError)
+/// A resource rejected the token (see http_status(), code()).
+FINAUTH_HPP_ERROR_CLASS(UnauthorizedError)
+/// Any other HTTP error (see http_status(), code()).
+FINAUTH_HPP_ERROR_CLASS(ServerError)
+/// Network failure.
+FINAUTH_HPP_ERROR_CLASS(TransportError)
+/// A request or a wait for a token timed out.
+FINAUTH_HPP_ERROR_CLASS(TimeoutError)
+/// A store could not be reached or holds data it cannot read.
+FINAUTH_HPP_ERROR_CLASS(StoreError)
+/// A signing key could not be loaded.
+FINAUTH_HPP_ERROR_CLASS(SigningKeyError)
+/// A null handle (e.g. a moved-from object) or a string that is not UTF-8.
+FINAUTH_HPP_ERROR_CLASS(InvalidArgumentError)
+/// A bug caught at the boundary.
+FINAUTH_HPP_ERROR_CLASS(InternalError)
+#undef FINAUTH_HPP_ERROR_CLASS
+
+namespace detail {
+
+/// Throw the exception of `status`, with this thread's last error message and fields.
+[[noreturn]] inline void throw_status(finauth_status status) {
+  finauth_error_info info{};
+  finauth_last_error_info(&info);
+  const char *m = finauth_last_error_message();
+  std::string message = (m && *m) ? m : finauth_status_name(status);
+  switch (status) {
+    case FINAUTH_ERR_CONFIG: throw ConfigError(status, message, info);
+    case FINAUTH_ERR_INVALID_CREDENTIALS: throw InvalidCredentialsError(status, message, info);
+    case FINAUTH_ERR_ACCOUNT_LOCKED: throw AccountLockedError(status, message, info);
+    case FINAUTH_ERR_LOCKOUT_GUARD: throw LockoutGuardError(status, message, info);
+    case FINAUTH_ERR_RATE_LIMITED: throw RateLimitedError(status, message, info);
+    case FINAUTH_ERR_UNAUTHORIZED: throw UnauthorizedError(status, message, info);
+    case FINAUTH_ERR_SERVER: throw ServerError(status, message, info);
+    case FINAUTH_ERR_TRANSPORT: throw TransportError(status, message, info);
+    case FINAUTH_ERR_TIMEOUT: throw TimeoutError(status, message, info);
+    case FINAUTH_ERR_STORE: throw StoreError(status, message, info);
+    case FINAUTH_ERR_SIGNING_KEY: throw SigningKeyError(status, message, info);
+    case FINAUTH_ERR_INVALID_ARGUMENT: throw InvalidArgumentError(status, message, info);
+    default: throw InternalError(status, message, info);
+  }
+}
+
+inline void check(finauth_status status) {
+  if (status != FINAUTH_OK) throw_status(status);
+}
+
+/// Take ownership of a string returned by the C API: copy it, then finauth_string_free it.
+inline std::string take_string(char *s) {
+  std::unique_ptr<char, void (*)(char *)> owned(s, finauth_string_free);
+  return owned ? std::string(owned.get()) : std::string();
+}
+
+// GCC 12 reports a false "may be used uninitialized" for a Handle inside std::optional at -O1+.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+/// Owns one C handle, freed by `Free`; move-only.
+template <typename T, void (*Free)(T *)>
+class Handle {
+ public:
+  Handle() noexcept = default;
+  explicit Handle(T *p) noexcept : p_(p) {}
+  Handle(const Handle &) = delete;
+  Handle &operator=(const Handle &) = delete;
+  Handle(Handle &&o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  Handle &operator=(Handle &&o) noexcept {
+    if (this != &o) {
+      reset();
+      p_ = std::exchange(o.p_, nullptr);
+    }
+    return *this;
+  }
+  ~Handle() { reset(); }
+  void reset() noexcept {
+    if (p_ != nullptr) Free(std::exchange(p_, nullptr));
+  }
+  T *get() const noexcept { return p_; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+
+ private:
+  T *p_ = nullptr;
+};
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+}  // namespace detail
+
+/// The version of libfinauth.
+inline std::string version() { return finauth_version(); }
+
+/// Where tokens and the lockout guard live. PartnerAuth objects keep their own reference, so a
+/// Store may be destroyed right after the PartnerAuth objects built with it.
+class Store {
+ public:
+  /// Local to this process (the default).
+  static Store memory() {
+    finauth_store *s = nullptr;
+    detail::check(finauth_store_memory_new(&s));
+    return Store(s);
+  }
+  /// A directory shared by every process on the host (created with mode 0700).
+  static Store file(const std::string &dir) {
+    finauth_store *s = nullptr;
+    detail::check(finauth_store_file_new(dir.c_str(), &s));
+    return Store(s);
+  }
+  /// Like the FINAUTH_STORE variable: "memory" or "file:/path".
+  static Store from_spec(const std::string &spec) {
+    finauth_store *s = nullptr;
+    detail::check(finauth_store_from_spec(spec.c_str(), &s));
+    return Store(s);
+  }
+  /// The C handle (still owned by this object); nullptr once moved from.
+  const finauth_store *native() const noexcept { return h_.get(); }
+
+ private:
+  explicit Store(finauth_store *s) : h_(s) {}
+  detail::Handle<finauth_store, finauth_store_free> h_;
+};
+
+/// Explicit configuration (see finauth_partner_auth_config): unset optionals take the defaults.
+struct Config {
+  std::string partner_id;
+  std::string partner_secret;
+  std::string app_key;
+  std::optional<std::string> base_url;
+  std::optional<double> refresh_after;   ///< seconds (default 5400)
+  std::optional<double> token_lifetime;  ///< seconds (default 7200)
+  std::optional<uint32_t> max_failed_attempts;  ///< 1–4 (default 3; 0 also means the default)
+  const Store *store = nullptr;          ///< borrowed during construction only; nullptr: memory
+  std::optional<double> timeout;         ///< seconds (default 30)
+  bool allow_insecure_loopback = false;  ///< allow http:// on loopback (the sandbox)
+};
+
+/// The headers of one Finicity call, in order (`Finicity-App-Key`, `Finicity-App-Token`).
+struct Headers {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  /// The token they carry (pass it to PartnerAuth::invalidate after a 401).
+  std::string token;
+
+  auto begin() const noexcept { return pairs.begin(); }
+  auto end() const noexcept { return pairs.end(); }
+  std::size_t size() const noexcept { return pairs.size(); }
+};
+
+/// Finicity partner authentication (finauth_partner_auth). Move-only; thread-safe: one object
+/// may be used from every thread (not while it is being destroyed or moved). A moved-from
+/// object throws InvalidArgumentError on use.
+class PartnerAuth {
+ public:
+  /// From the environment variables of the finauth API (FINICITY_PARTNER_ID, ...).
+  static PartnerAuth from_env() {
+    finauth_partner_auth *p = nullptr;
+    detail::check(finauth_partner_auth_from_env(&p));
+    return PartnerAuth(p);
+  }
+
+  explicit PartnerAuth(const Config &c) {
+    finauth_partner_auth_config cfg{};
+    cfg.partner_id = c.partner_id.c_str();
+    cfg.partner_secret = c.partner_secret.c_str();
+    cfg.app_key = c.app_key.c_str();
+    cfg.base_url = c.base_url ? c.base_url->c_str() : nullptr;
+    cfg.refresh_after = c.refresh_after.value_or(0.0);
+    cfg.token_lifetime = c.token_lifetime.value_or(0.0);
+    cfg.max_failed_attempts = c.max_failed_attempts.value_or(0u);
+    cfg.store = c.store ? c.store->native() : nullptr;
+    cfg.timeout = c.timeout.value_or(0.0);
+    cfg.allow_insecure_loopback = c.allow_insecure_loopback;
+    finauth_partner_auth *p = nullptr;
+    detail::check(finauth_partner_auth_new(&cfg, &p));
+    h_ = Handle(p);
+  }
+
+  /// A valid token (cached, or after one authentication shared by every concurrent caller).
+  std::string token() {
+    char *t = nullptr;
+    detail::check(finauth_partner_auth_token(h_.get(), &t));
+    return detail::take_string(t);
+  }
+
+  /// The two headers of a Finicity call.
+  Headers headers() {
+    finauth_headers *raw = nullptr;
+    detail::check(finauth_partner_auth_headers(h_.get(), &raw));
+    detail::Handle<finauth_headers, finauth_headers_free> h(raw);
+    Headers out;
+    const std::size_t n = finauth_headers_count(h.get());
+    out.pairs.reserve(n);
+    for (std::size_t i = 0; i < n; i++) {
+      out.pairs.emplace_back(finauth_headers_name(h.get(), i), finauth_headers_value(h.get(), i));
+    }
+    out.token = finauth_headers_token(h.get());
+    return out;
+  }
+
+  /// After a 401 (10022/10023) for `token`: drop it if still current. True if this call did.
+  bool invalidate(const std::string &token) {
+    bool dropped = false;
+    detail::check(finauth_partner_auth_invalidate(h_.get(), token.c_str(), &dropped));
+    return dropped;
+  }
+
+  /// Modify Partner Secret (`immediate`: retire the old secret at once).
+  void modify_partner_secret(const std::string &new_secret, bool immediate = true) {
+    detail::check(finauth_partner_auth_modify_secret(h_.get(), new_secret.c_str(), immediate));
+  }
+
+  /// Use another App Key from now on.
+  void set_app_key(const std::string &app_key) {
+    detail::check(finauth_partner_auth_set_app_key(h_.get(), app_key.c_str()));
+  }
+
+  /// Operator action: clear the lockout guard for every process sharing the store.
+  void reset_lockout_guard() { detail::check(finauth_partner_auth_reset_guard(h_.get())); }
+
+  /// What the lockout guard knows.
+  finauth_guard_status guard_status() {
+    finauth_guard_status g{};
+    detail::check(finauth_partner_auth_guard_status(h_.get(), &g));
+    return g;
+  }
+
+  /// Counters since this object was built.
+  finauth_stats stats() {
+    finauth_stats s{};
+    detail::check(finauth_partner_auth_stats(h_.get(), &s));
+    return s;
+  }
+
+  /// The C handle (still owned by this object); nullptr once moved from.
+  finauth_partner_auth *native() const noexcept { return h_.get(); }
+  explicit operator bool() const noexcept { return static_cast<bool>(h_); }
+
+ private:
+  using Handle = detail::Handle<finauth_partner_auth, finauth_partner_auth_free>;
+  explicit PartnerAuth(finauth_partner_auth *p) : h_(p) {}
+  Handle h_;
+};
+
+}  // namespace finauth
+
+#endif  // FINAUTH_HPP

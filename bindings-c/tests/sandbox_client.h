@@ -1,0 +1,104 @@
+/*
+ * A tiny HTTP/1.1 client for the sandbox's admin API (plain sockets, loopback only), shared by the
+ * C and C++ tests. The sandbox URL comes from FINAUTH_SANDBOX_URL (http://127.0.0.1:PORT).
+ */
+#ifndef FINAUTH_TEST_SANDBOX_CLIENT_H
+#define FINAUTH_TEST_SANDBOX_CLIENT_H
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char *sandbox_url(void) {
+  const char *u = getenv("FINAUTH_SANDBOX_URL");
+  if (u == NULL || strncmp(u, "http://127.0.0.1:", 17) != 0) {
+    fprintf(stderr, "FINAUTH_SANDBOX_URL must be http://127.0.0.1:PORT (got %s)\n",
+            u ? u : "nothing");
+    exit(2);
+  }
+  return u;
+}
+
+static int sandbox_port(void) { return atoi(sandbox_url() + 17); }
+
+/* Send one request; returns the HTTP status (or -1) and copies the body into resp (may be NULL). */
+static int sandbox_http(const char *method, const char *path, const char *body, char *resp,
+                        size_t cap) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((unsigned short)sandbox_port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  char req[4096];
+  size_t blen = body ? strlen(body) : 0;
+  int n = snprintf(req, sizeof req,
+                   "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                   method, path, blen, body ? body : "");
+  if (n < 0 || (size_t)n >= sizeof req || write(fd, req, (size_t)n) != n) {
+    close(fd);
+    return -1;
+  }
+  static __thread char buf[65536];
+  size_t len = 0;
+  for (;;) {
+    ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
+    if (r <= 0) break;
+    len += (size_t)r;
+    if (len == sizeof buf - 1) break;
+  }
+  close(fd);
+  buf[len] = '\0';
+  int status = -1;
+  if (sscanf(buf, "HTTP/1.1 %d", &status) != 1) return -1;
+  if (resp != NULL && cap > 0) {
+    const char *b = strstr(buf, "\r\n\r\n");
+    b = b ? b + 4 : "";
+    snprintf(resp, cap, "%s", b);
+  }
+  return status;
+}
+
+/* A counter of the sandbox's stats for one partner (auth_requests, auth_failures, ...), or -1. */
+static long sandbox_stat(const char *partner, const char *field) {
+  static __thread char body[65536];
+  if (sandbox_http("GET", "/__admin/stats", NULL, body, sizeof body) != 200) return -1;
+  char key[512];
+  snprintf(key, sizeof key, "\"%s\":{", partner);
+  const char *p = strstr(body, key);
+  if (p == NULL) return -1;
+  const char *end = strchr(p + strlen(key), '}');
+  snprintf(key, sizeof key, "\"%s\":", field);
+  const char *f = strstr(p, key);
+  if (f == NULL || (end != NULL && f > end)) return -1;
+  return strtol(f + strlen(key), NULL, 10);
+}
+
+/* Register a partner (or replace its secret and App Key). Returns 0 on success. */
+static int sandbox_add_partner(const char *id, const char *secret, const char *app_key) {
+  char body[1024];
+  snprintf(body, sizeof body, "{\"partner_id\":\"%s\",\"secret\":\"%s\",\"app_key\":\"%s\"}", id,
+           secret, app_key);
+  return sandbox_http("POST", "/__admin/partners", body, NULL, 0) == 204 ? 0 : -1;
+}
+
+/* Queue a fault (JSON of the sandbox README) for the next `times` authentication requests. */
+static int sandbox_fault(const char *fault_json, int times) {
+  char body[1024];
+  snprintf(body, sizeof body, "{\"fault\":%s,\"times\":%d}", fault_json, times);
+  return sandbox_http("POST", "/__admin/faults", body, NULL, 0) == 200 ? 0 : -1;
+}
+
+static void sandbox_clear_faults(void) { (void)sandbox_http("DELETE", "/__admin/faults", NULL, NULL, 0); }
+
+#endif

@@ -1,0 +1,61 @@
+"""finauth: Finicity partner authentication done right, from one Rust core.
+
+* :class:`PartnerAuth` (threads, sync code; every wait releases the GIL) and
+  :class:`AsyncPartnerAuth` (asyncio): one token per Partner ID, refreshed before it expires,
+  one authentication for any number of concurrent callers, a lockout guard that stops before
+  Finicity locks the Partner ID, Modify Partner Secret, App Key rotation.
+* :class:`MemoryStore` (default) and :class:`FileStore` (shared by every process on the host,
+  e.g. gunicorn workers).
+* Exceptions under :class:`FinauthError`, with their fields as attributes.
+* ``finauth.requests.FinicityAuth`` and ``finauth.httpx.FinicityAuth``: set the headers and,
+  when a call is rejected for an invalid or expired token, refresh once and resend.
+
+Log records of the core go to the ``logging`` logger ``"finauth"``; they never hold a secret.
+"""
+
+from __future__ import annotations
+
+import os as _os
+
+from . import _finauth
+from ._errors import (
+    AccountLockedError,
+    ConfigError,
+    FinauthError,
+    InvalidCredentialsError,
+    LockoutGuardError,
+    RateLimitedError,
+    ServerError,
+    SigningKeyError,
+    StoreError,
+    TimeoutError,
+    TransportError,
+    UnauthorizedError,
+)
+from ._finauth import AsyncPartnerAuth, FileStore, MemoryStore, PartnerAuth
+
+__version__: str = _finauth.__version__
+
+__all__ = [
+    "PartnerAuth",
+    "AsyncPartnerAuth",
+    "MemoryStore",
+    "FileStore",
+    "FinauthError",
+    "ConfigError",
+    "InvalidCredentialsError",
+    "AccountLockedError",
+    "LockoutGuardError",
+    "RateLimitedError",
+    "UnauthorizedError",
+    "ServerError",
+    "TransportError",
+    "TimeoutError",
+    "StoreError",
+    "SigningKeyError",
+    "__version__",
+]
+
+# The extension also registers a pthread_atfork hook; this covers forks Python makes itself.
+if hasattr(_os, "register_at_fork"):
+    _os.register_at_fork(after_in_child=_finauth._after_fork_in_child)

@@ -1,0 +1,133 @@
+"""Type stubs of the ``finauth._finauth`` extension module (Rust, pyo3)."""
+
+import os
+import pathlib
+from typing import Awaitable, Optional, Union, final
+
+__all__ = [
+    "__version__",
+    "MemoryStore",
+    "FileStore",
+    "PartnerAuth",
+    "AsyncPartnerAuth",
+    "_after_fork_in_child",
+    "_flush_logs",
+    "_finicity_code",
+    "_rejects_token",
+]
+
+__version__: str
+
+_Store = Union["MemoryStore", "FileStore", str, None]
+
+@final
+class MemoryStore:
+    """State for this process only (the default store)."""
+
+    def __new__(cls) -> "MemoryStore": ...
+
+@final
+class FileStore:
+    """State shared by every process on this host: one file per Partner ID under ``path``."""
+
+    def __new__(cls, path: Union[str, "os.PathLike[str]"]) -> "FileStore": ...
+    @property
+    def path(self) -> pathlib.Path:
+        """The directory holding the state files."""
+
+@final
+class PartnerAuth:
+    """Finicity partner authentication for threads and sync code (waits release the GIL)."""
+
+    def __new__(
+        cls,
+        *,
+        partner_id: str,
+        partner_secret: str,
+        app_key: str,
+        base_url: Optional[str] = None,
+        store: _Store = None,
+        refresh_after: Optional[float] = None,
+        token_lifetime: Optional[float] = None,
+        max_failed_attempts: Optional[int] = None,
+        timeout: Optional[float] = None,
+        allow_insecure_loopback: bool = False,
+    ) -> "PartnerAuth": ...
+    @classmethod
+    def from_env(cls) -> "PartnerAuth":
+        """Build from the ``FINICITY_*`` / ``FINAUTH_*`` environment variables."""
+    def token(self) -> str:
+        """A valid Finicity App Token."""
+    def headers(self) -> dict[str, str]:
+        """``{"Finicity-App-Key": ..., "Finicity-App-Token": ...}``."""
+    def invalidate(self, token: str) -> bool:
+        """Drop ``token`` after a server rejected it, if it is still current."""
+    def modify_partner_secret(self, new: str, immediate: bool = True) -> None:
+        """Modify Partner Secret at Finicity, here and in the store."""
+    def set_app_key(self, app_key: str) -> None:
+        """Use ``app_key`` from now on."""
+    def reset_lockout_guard(self) -> None:
+        """Clear the lockout guard for every process sharing the store."""
+    def guard_status(self) -> dict[str, Union[int, str, bool, None]]:
+        """What the lockout guard knows."""
+    def stats(self) -> dict[str, int]:
+        """Counters since this object was built."""
+    def as_async(self) -> "AsyncPartnerAuth":
+        """An ``AsyncPartnerAuth`` sharing this object's state."""
+    @property
+    def partner_id(self) -> str:
+        """The Partner ID."""
+    @property
+    def base_url(self) -> str:
+        """The Finicity base URL."""
+
+@final
+class AsyncPartnerAuth:
+    """Finicity partner authentication for asyncio (awaitables never block the loop)."""
+
+    def __new__(
+        cls,
+        *,
+        partner_id: str,
+        partner_secret: str,
+        app_key: str,
+        base_url: Optional[str] = None,
+        store: _Store = None,
+        refresh_after: Optional[float] = None,
+        token_lifetime: Optional[float] = None,
+        max_failed_attempts: Optional[int] = None,
+        timeout: Optional[float] = None,
+        allow_insecure_loopback: bool = False,
+    ) -> "AsyncPartnerAuth": ...
+    @classmethod
+    def from_env(cls) -> "AsyncPartnerAuth":
+        """Build from the ``FINICITY_*`` / ``FINAUTH_*`` environment variables."""
+    def token(self) -> Awaitable[str]:
+        """A valid Finicity App Token."""
+    def headers(self) -> Awaitable[dict[str, str]]:
+        """``{"Finicity-App-Key": ..., "Finicity-App-Token": ...}``."""
+    def invalidate(self, token: str) -> Awaitable[bool]:
+        """Drop ``token`` after a server rejected it, if it is still current."""
+    def modify_partner_secret(self, new: str, immediate: bool = True) -> Awaitable[None]:
+        """Modify Partner Secret at Finicity, here and in the store."""
+    def set_app_key(self, app_key: str) -> None:
+        """Use ``app_key`` from now on."""
+    def reset_lockout_guard(self) -> Awaitable[None]:
+        """Clear the lockout guard for every process sharing the store."""
+    def guard_status(self) -> Awaitable[dict[str, Union[int, str, bool, None]]]:
+        """What the lockout guard knows."""
+    def stats(self) -> dict[str, int]:
+        """Counters since this object was built."""
+    def as_sync(self) -> PartnerAuth:
+        """A sync ``PartnerAuth`` sharing this object's state."""
+    @property
+    def partner_id(self) -> str:
+        """The Partner ID."""
+    @property
+    def base_url(self) -> str:
+        """The Finicity base URL."""
+
+def _after_fork_in_child() -> None: ...
+def _flush_logs() -> None: ...
+def _finicity_code(status: int, content_type: str, body: bytes) -> Optional[int]: ...
+def _rejects_token(status: int, content_type: str, body: bytes) -> bool: ...

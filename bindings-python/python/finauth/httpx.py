@@ -1,0 +1,83 @@
+"""``httpx`` integration: :class:`FinicityAuth`, an ``httpx.Auth`` for sync and async clients.
+
+    import httpx, finauth
+    from finauth.httpx import FinicityAuth
+
+    auth = finauth.AsyncPartnerAuth.from_env()
+    async with httpx.AsyncClient(auth=FinicityAuth(auth)) as client:
+        await client.get(f"{auth.base_url}/aggregation/v1/customers")
+
+Each request gets the ``Finicity-App-Key`` and ``Finicity-App-Token`` headers. When the server
+answers that the token is invalid or expired (HTTP 401 with Finicity code 10022 or 10023), the
+token is invalidated (one refresh, however many requests saw it) and the request is resent once.
+Needs the ``httpx`` extra: ``pip install 'finauth[httpx]'``.
+"""
+
+from __future__ import annotations
+
+from typing import AsyncGenerator, Generator, Union
+
+import httpx
+
+from . import _finauth
+from ._finauth import AsyncPartnerAuth, PartnerAuth
+
+__all__ = ["FinicityAuth"]
+
+_TOKEN_HEADER = "Finicity-App-Token"
+
+
+def _rejects_token(response: httpx.Response) -> bool:
+    if response.status_code not in (401, 500):
+        return False
+    return _finauth._rejects_token(
+        response.status_code,
+        response.headers.get("Content-Type", ""),
+        response.content,
+    )
+
+
+class FinicityAuth(httpx.Auth):
+    """Authenticate ``httpx`` calls to Finicity.
+
+    Takes a :class:`finauth.PartnerAuth` or a :class:`finauth.AsyncPartnerAuth`; both flows
+    work with either (they share one token): ``httpx.Client`` uses the sync object,
+    ``httpx.AsyncClient`` the async one, so the event loop is never blocked.
+    """
+
+    def __init__(self, auth: Union[PartnerAuth, AsyncPartnerAuth]) -> None:
+        if isinstance(auth, AsyncPartnerAuth):
+            self.async_auth: AsyncPartnerAuth = auth
+            self.sync_auth: PartnerAuth = auth.as_sync()
+        else:
+            self.sync_auth = auth
+            self.async_auth = auth.as_async()
+
+    def __repr__(self) -> str:
+        return f"FinicityAuth({self.sync_auth!r})"
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Set the headers; on a rejected token invalidate it and resend once."""
+        headers = self.sync_auth.headers()
+        request.headers.update(headers)
+        response = yield request
+        if response.status_code in (401, 500):
+            response.read()
+        if _rejects_token(response):
+            self.sync_auth.invalidate(headers[_TOKEN_HEADER])
+            request.headers.update(self.sync_auth.headers())
+            yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """Set the headers; on a rejected token invalidate it and resend once."""
+        headers = await self.async_auth.headers()
+        request.headers.update(headers)
+        response = yield request
+        if response.status_code in (401, 500):
+            await response.aread()
+        if _rejects_token(response):
+            await self.async_auth.invalidate(headers[_TOKEN_HEADER])
+            request.headers.update(await self.async_auth.headers())
+            yield request

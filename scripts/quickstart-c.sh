@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The C and C++ quickstarts: installs libfinauth into a temporary PREFIX (make install), builds
+# examples/c/quickstart.c and examples/cpp/quickstart.cpp against it with pkg-config and libcurl,
+# and runs both against a local sandbox. Nothing here touches a real Finicity account.
+source "$(dirname "$0")/common.sh"
+
+need_pkgs=()
+command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
+command -v c++ >/dev/null 2>&1 || need_pkgs+=(g++)
+dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need_pkgs+=(libcurl4-openssl-dev)
+if [ "${#need_pkgs[@]}" -gt 0 ]; then
+  step "install ${need_pkgs[*]} (apt-get)"
+  apt-get update -qq && apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+WORK="$(mktemp -d)"
+cleanup() {
+  [ -n "${SANDBOX_PID:-}" ] && kill "$SANDBOX_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+step "build libfinauth and the sandbox (debug, into $CARGO_TARGET_DIR)"
+cargo build --locked -p finauth-c -p finauth-sandbox
+
+PREFIX="$WORK/prefix"
+step "install libfinauth into $PREFIX (PREFIX=... make -C bindings-c install)"
+PREFIX="$PREFIX" make -s -C bindings-c install
+export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+echo "pkg-config --cflags --libs finauth: $(pkg-config --cflags --libs finauth)"
+# The library is not in the loader's default path: record its directory in the executables.
+RPATH="-Wl,-rpath,$(pkg-config --variable=libdir finauth)"
+
+step "compile the examples against the installed copy"
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Wextra -Werror examples/c/quickstart.c -o "$WORK/quickstart-c" \
+  $(pkg-config --cflags --libs finauth) "$RPATH" -lcurl
+# shellcheck disable=SC2046
+c++ -std=c++17 -Wall -Wextra -Werror examples/cpp/quickstart.cpp -o "$WORK/quickstart-cpp" \
+  $(pkg-config --cflags --libs finauth) "$RPATH" -lcurl
+echo "ok: quickstart-c, quickstart-cpp"
+
+step "start the sandbox"
+"$CARGO_TARGET_DIR/debug/finauth-sandbox" >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
+SANDBOX_PID=$!
+for _ in $(seq 1 100); do
+  [ -s "$WORK/sandbox.out" ] && break
+  sleep 0.1
+done
+URL="$(head -n1 "$WORK/sandbox.out")"
+[ -n "$URL" ] || { echo "sandbox did not start:" >&2; cat "$WORK/sandbox.err" >&2; exit 1; }
+echo "sandbox at $URL (demo partner)"
+
+export FINICITY_BASE_URL="$URL"
+export FINICITY_PARTNER_ID=finauth-demo-partner
+export FINICITY_PARTNER_SECRET=DemoSecret2026
+export FINICITY_APP_KEY=demo-app-key
+export FINAUTH_ALLOW_INSECURE_LOOPBACK=1
+
+step "C: examples/c/quickstart.c"
+"$WORK/quickstart-c"
+
+step "C++: examples/cpp/quickstart.cpp"
+"$WORK/quickstart-cpp"
+
+echo
+echo "C/C++ quickstart finished"

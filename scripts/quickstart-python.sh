@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Python quickstart: build and install the wheel (as scripts/test-python.sh does, into the same
+# reused venv), start the local sandbox, run examples/python/quickstart.py against it.
+source "$(dirname "$0")/common.sh"
+
+PYTHON="${PYTHON:-python3}"
+VENV="${FINAUTH_VENV:-$CARGO_TARGET_DIR/venv-python}"
+need "$PYTHON" "install Python >= 3.9"
+
+step "Python venv ($VENV)"
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+PY="$VENV/bin/python"
+"$PY" -m pip install --quiet --disable-pip-version-check 'maturin==1.16.0' 'requests==2.34.2' 'httpx==0.28.1'
+
+step "build and install the wheel"
+WHEELS="$CARGO_TARGET_DIR/wheels-python-debug"
+rm -rf "$WHEELS"
+"$VENV/bin/maturin" build --quiet --locked --manifest-path bindings-python/Cargo.toml \
+  --interpreter "$PY" --out "$WHEELS"
+"$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$WHEELS"/finauth-*.whl
+
+step "start the sandbox"
+cargo build -p finauth-sandbox --locked --quiet
+URL_FILE="$(mktemp)"
+"$CARGO_TARGET_DIR/debug/finauth-sandbox" --port 0 >"$URL_FILE" &
+SANDBOX_PID=$!
+trap 'kill "$SANDBOX_PID" 2>/dev/null || true; rm -f "$URL_FILE"' EXIT
+for _ in $(seq 100); do [ -s "$URL_FILE" ] && break; sleep 0.05; done
+URL="$(head -n1 "$URL_FILE")"
+echo "sandbox at $URL"
+
+step "examples/python/quickstart.py"
+FINICITY_PARTNER_ID=finauth-demo-partner FINICITY_PARTNER_SECRET=DemoSecret2026 \
+FINICITY_APP_KEY=demo-app-key FINICITY_BASE_URL="$URL" FINAUTH_ALLOW_INSECURE_LOOPBACK=1 \
+  "$PY" examples/python/quickstart.py

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The Python binding: build the wheel once (debug, reusing the workspace's target directory),
+# install it into a reused venv, then pytest (sandbox as a real process, gunicorn pre-fork test),
+# mypy --strict on examples/python, and stubtest on the extension's stubs.
+# Environment: PYTHON (default python3), FINAUTH_VENV (default target/venv-python),
+# FINAUTH_WHEEL_PROFILE=release to test a release wheel.
+source "$(dirname "$0")/common.sh"
+
+PYTHON="${PYTHON:-python3}"
+VENV="${FINAUTH_VENV:-$CARGO_TARGET_DIR/venv-python}"
+PROFILE="${FINAUTH_WHEEL_PROFILE:-debug}"
+need "$PYTHON" "install Python >= 3.9"
+
+step "Python venv ($VENV)"
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+"$PY" -m pip install --quiet --disable-pip-version-check \
+  'maturin==1.16.0' 'pytest==9.2.0' 'pytest-timeout==2.4.0' 'requests==2.34.2' 'httpx==0.28.1' \
+  'gunicorn==27.0.1' 'mypy==2.4.1' 'types-requests==2.33.0.20261030'
+
+step "sandbox binary"
+cargo build -p finauth-sandbox --locked
+export FINAUTH_SANDBOX_BIN="$CARGO_TARGET_DIR/debug/finauth-sandbox"
+
+step "build the wheel ($PROFILE) and install it"
+WHEELS="$CARGO_TARGET_DIR/wheels-python-$PROFILE"
+rm -rf "$WHEELS"
+release_flag=()
+[ "$PROFILE" = release ] && release_flag=(--release)
+"$VENV/bin/maturin" build --quiet "${release_flag[@]}" --locked \
+  --manifest-path bindings-python/Cargo.toml --interpreter "$PY" --out "$WHEELS"
+"$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$WHEELS"/finauth-*.whl
+ls -l "$WHEELS"
+
+step "import check"
+(cd / && "$PY" -c 'import finauth, finauth.requests, finauth.httpx; print("finauth", finauth.__version__, finauth.__file__)')
+
+step "pytest"
+(cd bindings-python && "$PY" -m pytest -q -p no:cacheprovider tests)
+
+step "mypy --strict (examples/python) and stubtest"
+"$VENV/bin/mypy" --strict --no-incremental examples/python bindings-python/python/finauth
+(cd / && "$PY" -m mypy.stubtest finauth._finauth)
+
+echo
+echo "python binding: all tests passed"
