@@ -55,16 +55,28 @@ impl PartnerAuth {
         &self.inner
     }
 
-    fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
+    /// Refuse inside an async runtime, always (not only when a call would block), so a misuse
+    /// shows on the first call rather than at the first refresh in production.
+    fn outside_runtime(&self) -> Result<()> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(Error::config(
                 "finauth::blocking called from inside an async runtime; use the async API there",
             ));
         }
+        Ok(())
+    }
+
+    fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
+        self.outside_runtime()?;
         Ok(self.runtime.block_on(f))
     }
 
     pub fn token(&self) -> Result<AccessToken> {
+        // The fresh path needs no runtime: skip block_on and its shared bookkeeping.
+        self.outside_runtime()?;
+        if let Some(t) = self.inner.fresh_token() {
+            return Ok(t);
+        }
         self.block_on(self.inner.token())?
     }
 

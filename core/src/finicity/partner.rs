@@ -80,6 +80,12 @@ impl PartnerAuth {
         self.engine.token().await
     }
 
+    /// The cached token if no refresh is due yet, without waiting or any I/O; `None` when
+    /// `token()` would have to refresh (or start a background refresh).
+    pub fn fresh_token(&self) -> Option<AccessToken> {
+        self.engine.fresh_token()
+    }
+
     /// `Finicity-App-Key` and `Finicity-App-Token` for a call.
     pub async fn headers(&self) -> Result<FinicityHeaders> {
         let token = self.token().await?;

@@ -177,6 +177,20 @@ impl<S: TokenSource> Engine<S> {
         self.wait_for_token().await
     }
 
+    /// The cached token if no refresh is due yet; `None` otherwise. Needs no runtime: blocking
+    /// callers use it to skip the runtime on the hot path.
+    pub fn fresh_token(&self) -> Option<AccessToken> {
+        let now = self.clock.now();
+        let cache = self.cache.load();
+        let c = cache.as_ref()?;
+        if now < c.refresh_at {
+            self.counters.cache_hits.incr();
+            Some(local_copy::local_copy(c.generation, &c.token))
+        } else {
+            None
+        }
+    }
+
     fn start_advisory_refresh(self: &Arc<Self>, now: Mono) {
         let Ok(mut f) = self.flight.try_lock() else {
             return;
