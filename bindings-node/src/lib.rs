@@ -1,0 +1,1 @@
+//! Node binding of finauth (placeholder until the binding lands).
