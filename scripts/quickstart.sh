@@ -63,5 +63,8 @@ bash scripts/quickstart-python.sh
 step "C and C++: examples/c/quickstart.c, examples/cpp/quickstart.cpp"
 bash scripts/quickstart-c.sh
 
+step "Node: examples/node/quickstart.js"
+bash scripts/quickstart-node.sh
+
 echo
 echo "quickstart finished"

@@ -2,6 +2,12 @@
 # Every test of every language. Exits non-zero on the first failure.
 source "$(dirname "$0")/common.sh"
 
+step "redis-server for the RedisStore tests (loopback, stopped on exit)"
+FINAUTH_TEST_REDIS_URL="$(bash scripts/redis-server.sh start)"
+export FINAUTH_TEST_REDIS_URL
+trap 'bash scripts/redis-server.sh stop "$FINAUTH_TEST_REDIS_URL"' EXIT
+echo "$FINAUTH_TEST_REDIS_URL"
+
 step "format"
 cargo fmt --all -- --check
 
@@ -16,6 +22,9 @@ bash scripts/test-python.sh
 
 step "C and C++ binding (header, C suite plain/static/valgrind/ASan, C++ wrapper)"
 bash scripts/test-c.sh
+
+step "Node binding (addon, node --test, tsc --strict)"
+bash scripts/test-node.sh
 
 step "quickstart smoke run"
 bash scripts/quickstart.sh >/dev/null

@@ -502,14 +502,32 @@ enum finauth_status finauth_store_memory_new(struct finauth_store **out);
 enum finauth_status finauth_store_file_new(const char *dir, struct finauth_store **out);
 
 /**
- * A store described like the FINAUTH_STORE variable: `"memory"` or `"file:/path"`
- * (FINAUTH_ERR_CONFIG for anything else). On success `*out` is a new handle owned by the
+ * A store on a Redis server, shared by every host that uses the same server and prefix: one
+ * authentication and one lockout guard for the whole fleet. `url` is
+ * `redis://[user[:password]@]host[:port][/db]` or `rediss://...` (TLS); `prefix` is the key
+ * prefix, NULL for the default `"finauth"`. No connection is made here (FINAUTH_ERR_CONFIG for a
+ * malformed URL or prefix, FINAUTH_ERR_INVALID_ARGUMENT for a NULL `url`); while Redis cannot be
+ * reached, each finauth_partner_auth goes on with process-local state and a one-attempt lockout
+ * guard. The URL's password never appears in error messages or logs.
+ * On success `*out` is a new handle owned by the caller (free it with finauth_store_free()).
+ *
+ * # Safety
+ * `url` and `prefix` must be NULL or NUL-terminated strings; `out` must be NULL or writable.
+ */
+enum finauth_status finauth_store_redis_new(const char *url,
+                                            const char *prefix,
+                                            struct finauth_store **out);
+
+/**
+ * A store described like the FINAUTH_STORE variable: `"memory"`, `"file:/path"` or
+ * `"redis://host:port/db?prefix=NAME"` / `"rediss://..."` (FINAUTH_ERR_CONFIG for anything else). On success `*out` is a new handle owned by the
  * caller (free it with finauth_store_free()).
  *
  * # Safety
  * `spec` must be NULL or a NUL-terminated string; `out` must be NULL or writable.
  */
-enum finauth_status finauth_store_from_spec(const char *spec, struct finauth_store **out);
+enum finauth_status finauth_store_from_spec(const char *spec,
+                                            struct finauth_store **out);
 
 /**
  * Free a store handle. finauth_partner_auth objects built with it keep working (they hold their

@@ -189,7 +189,15 @@ class Store {
     detail::check(finauth_store_file_new(dir.c_str(), &s));
     return Store(s);
   }
-  /// Like the FINAUTH_STORE variable: "memory" or "file:/path".
+  /// A Redis server shared by every host of a fleet: "redis://[user:password@]host:port/db" or
+  /// "rediss://..." (TLS); an empty prefix means the default ("finauth").
+  static Store redis(const std::string &url, const std::string &prefix = "") {
+    finauth_store *s = nullptr;
+    detail::check(
+        finauth_store_redis_new(url.c_str(), prefix.empty() ? nullptr : prefix.c_str(), &s));
+    return Store(s);
+  }
+  /// Like the FINAUTH_STORE variable: "memory", "file:/path" or "redis://host:port/db".
   static Store from_spec(const std::string &spec) {
     finauth_store *s = nullptr;
     detail::check(finauth_store_from_spec(spec.c_str(), &s));

@@ -32,6 +32,6 @@ pub use partner_auth::{
 };
 pub use store::{
     finauth_store, finauth_store_file_new, finauth_store_free, finauth_store_from_spec,
-    finauth_store_memory_new,
+    finauth_store_memory_new, finauth_store_redis_new,
 };
 pub use strings::{finauth_string_free, finauth_version};

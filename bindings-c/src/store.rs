@@ -1,9 +1,9 @@
-//! `finauth_store`: where tokens and the lockout guard live (memory, or a directory shared by every
-//! process on the host).
+//! `finauth_store`: where tokens and the lockout guard live (memory, a directory shared by every
+//! process on the host, or a Redis server shared by every host of a fleet).
 
 use crate::error::finauth_status;
-use crate::ffi_util::{ffi_call, ffi_void, out_arg, reset_out, str_arg};
-use finauth::store::{store_from_spec, FileStore, MemoryStore, Store};
+use crate::ffi_util::{ffi_call, ffi_void, opt_str_arg, out_arg, reset_out, str_arg};
+use finauth::store::{store_from_spec, FileStore, MemoryStore, RedisStore, Store};
 use std::ffi::c_char;
 use std::sync::Arc;
 
@@ -60,8 +60,44 @@ pub unsafe extern "C" fn finauth_store_file_new(
     })
 }
 
-/// A store described like the FINAUTH_STORE variable: `"memory"` or `"file:/path"`
-/// (FINAUTH_ERR_CONFIG for anything else). On success `*out` is a new handle owned by the
+/// A store on a Redis server, shared by every host that uses the same server and prefix: one
+/// authentication and one lockout guard for the whole fleet. `url` is
+/// `redis://[user[:password]@]host[:port][/db]` or `rediss://...` (TLS); `prefix` is the key
+/// prefix, NULL for the default `"finauth"`. No connection is made here (FINAUTH_ERR_CONFIG for a
+/// malformed URL or prefix, FINAUTH_ERR_INVALID_ARGUMENT for a NULL `url`); while Redis cannot be
+/// reached, each finauth_partner_auth goes on with process-local state and a one-attempt lockout
+/// guard. The URL's password never appears in error messages or logs.
+/// On success `*out` is a new handle owned by the caller (free it with finauth_store_free()).
+///
+/// # Safety
+/// `url` and `prefix` must be NULL or NUL-terminated strings; `out` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn finauth_store_redis_new(
+    url: *const c_char,
+    prefix: *const c_char,
+    out: *mut *mut finauth_store,
+) -> finauth_status {
+    // SAFETY: caller's contract.
+    unsafe { reset_out(out, std::ptr::null_mut()) };
+    ffi_call(|| {
+        let out = out_arg(out, "out")?;
+        // SAFETY: caller's contract.
+        let url = unsafe { str_arg(url, "url") }?;
+        // SAFETY: caller's contract.
+        let prefix = unsafe { opt_str_arg(prefix, "prefix") }?;
+        let mut b = RedisStore::builder(url);
+        if let Some(p) = prefix {
+            b = b.prefix(p);
+        }
+        let store = b.build()?;
+        // SAFETY: checked non-NULL; writable per the caller's contract.
+        unsafe { out.write(boxed(Arc::new(store))) };
+        Ok(())
+    })
+}
+
+/// A store described like the FINAUTH_STORE variable: `"memory"`, `"file:/path"` or
+/// `"redis://host:port/db?prefix=NAME"` / `"rediss://..."` (FINAUTH_ERR_CONFIG for anything else). On success `*out` is a new handle owned by the
 /// caller (free it with finauth_store_free()).
 ///
 /// # Safety

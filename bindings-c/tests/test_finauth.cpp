@@ -179,6 +179,7 @@ static void exceptions_carry_their_fields() {
   EXPECT_THROW_AS(finauth::TransportError, auth4.token());
 
   EXPECT_THROW_AS(finauth::StoreError, finauth::Store::file("/dev/null/x"));
+  EXPECT_THROW_AS(finauth::ConfigError, finauth::Store::redis("garbage"));
   EXPECT_THROW_AS(finauth::ConfigError, auth3.set_app_key("bad key"));
   EXPECT_THROW_AS(finauth::ConfigError, auth3.modify_partner_secret("short"));
   EXPECT_THROW_AS(finauth::InvalidArgumentError, auth3.set_app_key("\xff"));
@@ -204,6 +205,8 @@ static void stores_outlive_nothing_they_do_not_need_to() {
   CHECK(std::system(cmd.c_str()) == 0);
   finauth::Store m = finauth::Store::memory();
   finauth::Store m2 = std::move(m);
+  finauth::Store r = finauth::Store::redis("redis://127.0.0.1:6379/0", "cpp");  // no connection yet
+  CHECK(r.native() != nullptr);
   CHECK(m.native() == nullptr && m2.native() != nullptr);
 }
 

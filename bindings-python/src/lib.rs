@@ -37,11 +37,7 @@ fn _finicity_code(status: u16, content_type: &str, body: &[u8]) -> Option<u32> {
 #[pyfunction]
 #[pyo3(signature = (status, content_type, body))]
 fn _rejects_token(status: u16, content_type: &str, body: &[u8]) -> bool {
-    matches!(status, 401 | 500)
-        && matches!(
-            finauth::finicity::response::parse(status, content_type, body, None).code,
-            Some(10022 | 10023)
-        )
+    finauth::finicity::response::rejects_token(status, content_type, body)
 }
 
 #[pymodule]
@@ -51,6 +47,7 @@ fn _finauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<store::MemoryStore>()?;
     m.add_class::<store::FileStore>()?;
+    m.add_class::<store::RedisStore>()?;
     m.add_class::<auth::PartnerAuth>()?;
     m.add_class::<auth::AsyncPartnerAuth>()?;
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;

@@ -34,7 +34,8 @@ Environment:
   FINICITY_PARTNER_SECRET          partner secret (required)
   FINICITY_APP_KEY                 App Key (required)
   FINICITY_BASE_URL                API base URL (default https://api.finicity.com)
-  FINAUTH_STORE                    where the token and the lockout guard live: memory, file:/dir
+  FINAUTH_STORE                    where the token and the lockout guard live: memory, file:/dir,
+                                   redis://[user:password@]host:port/db[?prefix=NAME] or rediss://...
                                    (default: file store in $XDG_CACHE_HOME/finauth, else
                                    $HOME/.cache/finauth, mode 0700, shared by every finauth call)
   FINAUTH_MAX_FAILED_ATTEMPTS      credential failures allowed before the guard stops, 1-4 (default 3)

@@ -29,6 +29,8 @@ pub use error::{Error, GuardReason, Result};
 pub use finicity::{FinicityHeaders, PartnerAuth};
 pub use lifecycle::{GuardStatus, Stats};
 pub use secret::{AccessToken, Secret};
+#[cfg(feature = "redis")]
+pub use store::RedisStore;
 pub use store::{FileStore, MemoryStore, Store};
 
 /// The HTTP client crate finauth uses, for building requests to pass to `send`.

@@ -4,8 +4,8 @@
   :class:`AsyncPartnerAuth` (asyncio): one token per Partner ID, refreshed before it expires,
   one authentication for any number of concurrent callers, a lockout guard that stops before
   Finicity locks the Partner ID, Modify Partner Secret, App Key rotation.
-* :class:`MemoryStore` (default) and :class:`FileStore` (shared by every process on the host,
-  e.g. gunicorn workers).
+* :class:`MemoryStore` (default), :class:`FileStore` (shared by every process on the host,
+  e.g. gunicorn workers) and :class:`RedisStore` (shared by every host of a fleet).
 * Exceptions under :class:`FinauthError`, with their fields as attributes.
 * ``finauth.requests.FinicityAuth`` and ``finauth.httpx.FinicityAuth``: set the headers and,
   when a call is rejected for an invalid or expired token, refresh once and resend.
@@ -32,7 +32,7 @@ from ._errors import (
     TransportError,
     UnauthorizedError,
 )
-from ._finauth import AsyncPartnerAuth, FileStore, MemoryStore, PartnerAuth
+from ._finauth import AsyncPartnerAuth, FileStore, MemoryStore, PartnerAuth, RedisStore
 
 __version__: str = _finauth.__version__
 
@@ -41,6 +41,7 @@ __all__ = [
     "AsyncPartnerAuth",
     "MemoryStore",
     "FileStore",
+    "RedisStore",
     "FinauthError",
     "ConfigError",
     "InvalidCredentialsError",

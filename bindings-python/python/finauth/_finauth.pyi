@@ -8,6 +8,7 @@ __all__ = [
     "__version__",
     "MemoryStore",
     "FileStore",
+    "RedisStore",
     "PartnerAuth",
     "AsyncPartnerAuth",
     "_after_fork_in_child",
@@ -18,7 +19,7 @@ __all__ = [
 
 __version__: str
 
-_Store = Union["MemoryStore", "FileStore", str, None]
+_Store = Union["MemoryStore", "FileStore", "RedisStore", str, None]
 
 @final
 class MemoryStore:
@@ -34,6 +35,22 @@ class FileStore:
     @property
     def path(self) -> pathlib.Path:
         """The directory holding the state files."""
+
+@final
+class RedisStore:
+    """State shared by every host that reaches one Redis server (``redis://`` or ``rediss://``)."""
+
+    def __new__(
+        cls,
+        url: str,
+        *,
+        prefix: Optional[str] = None,
+        connect_timeout: Optional[float] = None,
+        command_timeout: Optional[float] = None,
+    ) -> "RedisStore": ...
+    @property
+    def prefix(self) -> str:
+        """The key prefix (default ``finauth``)."""
 
 @final
 class PartnerAuth:

@@ -261,7 +261,7 @@ impl PartnerAuth {
             let raw = read_raw(resp, timeout).await?;
             let answer = raw.answer();
             match answer.code {
-                Some(code @ (10022 | 10023)) if attempt == 0 => {
+                Some(code) if answer.rejects_token() && attempt == 0 => {
                     tracing::info!(code, "the server rejected the token; fetching a new one");
                     self.invalidate(&token).await;
                     token = self.token().await?;

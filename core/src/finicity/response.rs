@@ -17,6 +17,20 @@ pub struct Answer {
     pub retry_after: Option<Duration>,
 }
 
+impl Answer {
+    /// True if a resource rejected the token (10022 invalid, 10023 expired; with HTTP 401, or
+    /// 500 as Finicity's error-code page allows): invalidate it and resend the request once.
+    pub fn rejects_token(&self) -> bool {
+        matches!(self.status, 401 | 500) && matches!(self.code, Some(10022 | 10023))
+    }
+}
+
+/// [`Answer::rejects_token`] for a raw response: the one rule every binding's HTTP integration
+/// (requests, httpx, fetch, axios, OkHttp) applies.
+pub fn rejects_token(status: u16, content_type: &str, body: &[u8]) -> bool {
+    parse(status, content_type, body, None).rejects_token()
+}
+
 /// Known plain-text messages and the codes they stand for.
 const TEXT_CODES: &[(&str, u32)] = &[
     ("invalid credentials", 10001),
@@ -299,6 +313,30 @@ mod tests {
             None,
         );
         assert!(matches!(auth_verdict(&xe), AuthVerdict::Locked(24302)));
+    }
+
+    #[test]
+    fn token_rejection_is_10022_or_10023_with_401_or_500() {
+        assert!(rejects_token(
+            401,
+            "text/plain",
+            b"Expired (Finicity-App-Token)"
+        ));
+        assert!(rejects_token(
+            500,
+            "application/json",
+            br#"{"code":"10022"}"#
+        ));
+        assert!(!rejects_token(
+            200,
+            "application/json",
+            br#"{"code":10022}"#
+        ));
+        assert!(!rejects_token(
+            401,
+            "application/json",
+            br#"{"code":10024}"#
+        ));
     }
 
     #[test]

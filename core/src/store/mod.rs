@@ -2,14 +2,19 @@
 //!
 //! A store executes [`StoreOp`]s atomically per identity: that is the whole contract, so a store
 //! for another backend (Redis: one Lua script or `WATCH`/`MULTI` per op) plugs in without touching
-//! the engine. `MemoryStore` serves one process; `FileStore` every process on a host.
+//! the engine. `MemoryStore` serves one process; `FileStore` every process on a host;
+//! `RedisStore` every host that reaches one Redis server.
 
 mod file;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 pub(crate) mod state;
 
 pub use file::FileStore;
 pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis::{RedisStore, RedisStoreBuilder};
 pub use state::{
     AttemptOutcome, Fingerprint, IdentityState, Lease, Locked, Reservation, ReserveOutcome,
     Rotation, StoreOp, StoreReply, TokenRecord,
@@ -75,7 +80,8 @@ pub trait Store: Send + Sync + Debug + 'static {
     fn describe(&self) -> String;
 }
 
-/// A store chosen by a `FINAUTH_STORE`-style string: `memory`, `file:/path`.
+/// A store chosen by a `FINAUTH_STORE`-style string: `memory`, `file:/path`,
+/// `redis://[user:password@]host[:port][/db][?prefix=NAME]` or `rediss://...` (TLS).
 pub fn store_from_spec(spec: &str) -> Result<Arc<dyn Store>> {
     let spec = spec.trim();
     if spec.is_empty() || spec == "memory" {
@@ -88,13 +94,16 @@ pub fn store_from_spec(spec: &str) -> Result<Arc<dyn Store>> {
         return Ok(Arc::new(FileStore::new(path)?));
     }
     if spec.starts_with("redis://") || spec.starts_with("rediss://") {
+        #[cfg(feature = "redis")]
+        return Ok(Arc::new(RedisStore::from_spec(spec)?));
+        #[cfg(not(feature = "redis"))]
         return Err(Error::config(
-            "store: Redis stores are not available in this build yet",
+            "store: this build of finauth has no Redis support (cargo feature `redis`)",
         ));
     }
     Err(Error::config(format!(
         "store: unknown store `{}` (expected `memory`, `file:/path` or `redis://...`)",
-        spec.split(['@', '?']).next().unwrap_or("")
+        spec.split([':', '@', '?', '/']).next().unwrap_or("")
     )))
 }
 

@@ -1,0 +1,76 @@
+'use strict'
+// `finauth/axios`: interceptors that give every request of an axios instance the Finicity headers
+// and, on a 401 (or 500) whose body carries code 10022 or 10023, invalidate the token and resend
+// the request once. axios is an optional peer dependency: this file never requires it.
+
+const { PartnerAuth, rejectsToken } = require('./index.js')
+
+const APP_KEY = 'Finicity-App-Key'
+const APP_TOKEN = 'Finicity-App-Token'
+const kResent = Symbol('finauth.resent')
+
+function setHeader(config, name, value) {
+  const h = config.headers
+  if (h && typeof h.set === 'function') h.set(name, value)
+  else config.headers = { ...(h || {}), [name]: value }
+}
+
+function getHeader(headers, name) {
+  if (!headers) return undefined
+  if (typeof headers.get === 'function') {
+    const v = headers.get(name)
+    return v == null ? undefined : String(v)
+  }
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase())
+  return key === undefined ? undefined : String(headers[key])
+}
+
+function bodyText(data) {
+  if (data == null) return ''
+  if (typeof data === 'string') return data
+  if (Buffer.isBuffer(data)) return data.toString('utf8')
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8')
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8')
+  try {
+    return JSON.stringify(data)
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * Attach finauth to an axios instance (or the default `axios`). Returns a function that removes
+ * both interceptors again.
+ */
+function attachFinicityAuth(axios, auth) {
+  if (!axios || !axios.interceptors || typeof axios.request !== 'function') {
+    throw new TypeError('finauth/axios: attachFinicityAuth(axios, auth) needs an axios instance')
+  }
+  if (!(auth instanceof PartnerAuth)) {
+    throw new TypeError('finauth/axios: attachFinicityAuth(axios, auth) needs a finauth PartnerAuth')
+  }
+  const request = axios.interceptors.request.use(async (config) => {
+    const h = await auth.headers()
+    setHeader(config, APP_KEY, h[APP_KEY])
+    setHeader(config, APP_TOKEN, h[APP_TOKEN])
+    return config
+  })
+  const response = axios.interceptors.response.use(undefined, async (error) => {
+    const resp = error && error.response
+    const config = error && error.config
+    if (!resp || !config || config[kResent] || (resp.status !== 401 && resp.status !== 500)) throw error
+    const contentType = getHeader(resp.headers, 'content-type') ?? ''
+    if (!rejectsToken(resp.status, contentType, bodyText(resp.data))) throw error
+    const sent = getHeader(config.headers, APP_TOKEN)
+    if (sent !== undefined) await auth.invalidate(sent)
+    config[kResent] = true
+    return axios.request(config)
+  })
+  return function detach() {
+    axios.interceptors.request.eject(request)
+    axios.interceptors.response.eject(response)
+  }
+}
+
+module.exports = { attachFinicityAuth }
+module.exports.default = module.exports

@@ -1,0 +1,271 @@
+// Type declarations of the `finauth` package (hand-written; the addon's own are internal).
+
+/** Configuration of a {@link PartnerAuth}. Durations are seconds (fractions allowed). */
+export interface PartnerAuthOptions {
+  /** Finicity Partner ID. */
+  partnerId: string
+  /** Partner secret (never shown by `inspect`, `JSON.stringify` or error messages). */
+  partnerSecret: string
+  /** Finicity App Key. */
+  appKey: string
+  /** Default `https://api.finicity.com`. */
+  baseUrl?: string
+  /** Where the token and the lockout guard live: a store object, or `"memory"` / `"file:/path"`. Default: memory. */
+  store?: MemoryStore | FileStore | RedisStore | string
+  /** Lets `http://` through for loopback addresses (the local sandbox). Default false. */
+  allowInsecureLoopback?: boolean
+  /** Age in seconds at which a token is refreshed. Default 5400. */
+  refreshAfter?: number
+  /** How long a token works, in seconds. Default 7200. */
+  tokenLifetime?: number
+  /** Credential failures allowed since the last success, 1–4. Default 3. */
+  maxFailedAttempts?: number
+  /** Bound on one request and on any wait for a token, in seconds. Default 30. */
+  timeout?: number
+}
+
+/** The headers of an authenticated Finicity call. */
+export interface FinicityHeaders {
+  'Finicity-App-Key': string
+  'Finicity-App-Token': string
+}
+
+/** Counters since the object was built. */
+export interface Stats {
+  /** Authentication requests sent to the server. */
+  authRequests: number
+  authSuccesses: number
+  /** Answers that rejected the credential. */
+  credentialFailures: number
+  refreshesAdvisory: number
+  refreshesMandatory: number
+  /** `token()` calls answered from the cache. */
+  cacheHits: number
+  invalidations: number
+  /** Authentications the lockout guard refused to send. */
+  guardRefusals: number
+  /** Tokens taken from the shared store (fetched by another worker or process). */
+  tokensAdopted: number
+  /** Store operations that failed and fell back to process-local state. */
+  storeErrors: number
+}
+
+/** What the lockout guard knows (from the store, shared with other workers and processes). */
+export interface GuardStatus {
+  failedAttempts: number
+  inFlight: number
+  maxFailedAttempts: number
+  attemptsRemaining: number
+  rejectedSecrets: number
+  /** The 24302 code if the server locked the Partner ID, else null. */
+  locked: number | null
+  currentSecretRejected: boolean
+  /** Where the state lives (`memory`, `file:/path`). */
+  store: string
+}
+
+/** State for this thread only (the default). Share one object between PartnerAuth objects to share one guard. */
+export declare class MemoryStore {
+  constructor()
+}
+
+/** State shared by every worker thread and process on this host: one file per Partner ID in `path`. */
+export declare class FileStore {
+  /** @throws {StoreError} if `path` cannot be used as a directory. */
+  constructor(path: string)
+  /** The directory holding the state files. */
+  get path(): string
+}
+
+/** Options of a RedisStore; durations in seconds. */
+export interface RedisStoreOptions {
+  /** `redis://[user:password@]host:port/db` or `rediss://…` (TLS). Never shown by finauth. */
+  url: string
+  /** Key prefix (default `finauth`). */
+  prefix?: string
+  connectTimeout?: number
+  commandTimeout?: number
+}
+
+/** State shared by every process on every host through Redis: one token and one lockout guard per Partner ID. */
+export declare class RedisStore {
+  /** @throws {ConfigError} for a URL that is not `redis://` or `rediss://`. */
+  constructor(options: RedisStoreOptions)
+  /** Where the state lives, without credentials. */
+  get description(): string
+}
+
+/**
+ * Finicity partner authentication: one token per Partner ID, refreshed before it expires, shared
+ * by every caller (and, with a FileStore, every worker thread and process), behind a lockout guard
+ * that stops before the server locks the Partner ID. Every network call returns a Promise; none
+ * blocks the event loop.
+ */
+export declare class PartnerAuth {
+  /** @throws {ConfigError} naming the option at fault. */
+  constructor(options: PartnerAuthOptions)
+  /**
+   * Build from `FINICITY_PARTNER_ID`, `FINICITY_PARTNER_SECRET`, `FINICITY_APP_KEY` and the
+   * optional `FINICITY_BASE_URL`, `FINAUTH_STORE`, `FINAUTH_MAX_FAILED_ATTEMPTS`,
+   * `FINAUTH_REFRESH_AFTER`, `FINAUTH_TOKEN_LIFETIME`, `FINAUTH_TIMEOUT`,
+   * `FINAUTH_ALLOW_INSECURE_LOOPBACK`.
+   */
+  static fromEnv(): PartnerAuth
+  /** A valid Finicity App Token: from memory when fresh; otherwise one authentication serves every caller. */
+  token(): Promise<string>
+  /** `Finicity-App-Key` and `Finicity-App-Token` for a call. */
+  headers(): Promise<FinicityHeaders>
+  /** After a resource rejected `token` (401 with 10022/10023): drop it if still current. `true` if this call dropped it. */
+  invalidate(token: string): Promise<boolean>
+  /** Modify Partner Secret; `immediate = false` keeps the old secret valid at the server for 30 days. */
+  modifyPartnerSecret(newSecret: string, immediate?: boolean): Promise<void>
+  /** Use `appKey` from now on (tokens already issued keep working). */
+  setAppKey(appKey: string): void
+  /** Operator action: clear the lockout guard for every process sharing the store. */
+  resetLockoutGuard(): Promise<void>
+  /** What the lockout guard knows. */
+  guardStatus(): Promise<GuardStatus>
+  /** Counters since this object was built. */
+  stats(): Stats
+  /**
+   * The global `fetch` with the Finicity headers set. On a 401 (or 500) whose body carries code
+   * 10022 or 10023 the token is invalidated and the request resent once with a new one; any other
+   * answer is returned as it is.
+   */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
+  /** The Partner ID (not a secret). */
+  readonly partnerId: string
+  /** The Finicity base URL. */
+  readonly baseUrl: string
+  toString(): string
+  toJSON(): { partnerId: string; baseUrl: string }
+}
+
+/** The error codes, the same in every language. */
+export type FinauthErrorCode =
+  | 'CONFIG'
+  | 'INVALID_CREDENTIALS'
+  | 'ACCOUNT_LOCKED'
+  | 'LOCKOUT_GUARD'
+  | 'RATE_LIMITED'
+  | 'UNAUTHORIZED'
+  | 'SERVER'
+  | 'TRANSPORT'
+  | 'TIMEOUT'
+  | 'STORE'
+  | 'SIGNING_KEY'
+  | 'INTERNAL'
+
+/** Why the lockout guard refused. */
+export type GuardReason = 'secret_rejected' | 'attempts_exhausted' | 'secret_retired'
+
+/** Fields an error may carry (null when they do not apply). */
+export interface FinauthErrorFields {
+  code?: FinauthErrorCode
+  attemptsRemaining?: number | null
+  failedAttempts?: number | null
+  reason?: GuardReason | null
+  hint?: string | null
+  retryAfter?: number | null
+  status?: number | null
+  finicityCode?: number | null
+  after?: number | null
+}
+
+/** Every finauth error. Messages never contain a secret, an App Key or a token. */
+export declare class FinauthError extends Error {
+  constructor(message?: string, fields?: FinauthErrorFields)
+  /** Stable kind, the same in every language. */
+  readonly code: FinauthErrorCode
+  /** Authentication attempts left before the lockout guard stops (INVALID_CREDENTIALS). */
+  readonly attemptsRemaining: number | null
+  /** Failed attempts the guard recorded (LOCKOUT_GUARD). */
+  readonly failedAttempts: number | null
+  /** Why the guard refused (LOCKOUT_GUARD). */
+  readonly reason: GuardReason | null
+  /** What to do about it, when finauth knows. */
+  readonly hint: string | null
+  /** Seconds the server asked to wait (RATE_LIMITED), when it said. */
+  readonly retryAfter: number | null
+  /** The HTTP status (SERVER, UNAUTHORIZED). */
+  readonly status: number | null
+  /** The Finicity error code (10001, 24302, ...), when the server gave one. */
+  readonly finicityCode: number | null
+  /** The time-out that expired, in seconds (TIMEOUT). */
+  readonly after: number | null
+  toJSON(): { name: string; code: FinauthErrorCode; message: string } & FinauthErrorFields
+}
+/** Bad configuration or argument; the message names the field. */
+export declare class ConfigError extends FinauthError {
+  readonly code: 'CONFIG'
+}
+/** The server rejected the Partner ID / secret; see `attemptsRemaining` and `finicityCode`. */
+export declare class InvalidCredentialsError extends FinauthError {
+  readonly code: 'INVALID_CREDENTIALS'
+}
+/** The server locked the Partner ID (24302); only Finicity support can unlock it. */
+export declare class AccountLockedError extends FinauthError {
+  readonly code: 'ACCOUNT_LOCKED'
+}
+/** Refused locally by the lockout guard: no request was sent. */
+export declare class LockoutGuardError extends FinauthError {
+  readonly code: 'LOCKOUT_GUARD'
+}
+/** HTTP 429 or a rate limit (on authentication most often a wrong App Key). */
+export declare class RateLimitedError extends FinauthError {
+  readonly code: 'RATE_LIMITED'
+}
+/** A resource rejected the token. */
+export declare class UnauthorizedError extends FinauthError {
+  readonly code: 'UNAUTHORIZED'
+}
+/** Any other HTTP error. */
+export declare class ServerError extends FinauthError {
+  readonly code: 'SERVER'
+}
+/** Network failure: connection refused or reset, TLS, a truncated body. */
+export declare class TransportError extends FinauthError {
+  readonly code: 'TRANSPORT'
+}
+/** A request or a wait exceeded its time-out. */
+export declare class TimeoutError extends FinauthError {
+  readonly code: 'TIMEOUT'
+}
+/** The store is unreachable or holds data it cannot read. */
+export declare class StoreError extends FinauthError {
+  readonly code: 'STORE'
+}
+/** A signing key could not be loaded. */
+export declare class SigningKeyError extends FinauthError {
+  readonly code: 'SIGNING_KEY'
+}
+
+/** True if a response (status, `Content-Type`, body) says the token is invalid or expired (10022/10023). */
+export declare function rejectsToken(status: number, contentType: string | null | undefined, body: string | null | undefined): boolean
+/** The Finicity error code in a response body of any known shape (JSON, XML, text), or null. */
+export declare function finicityCode(status: number, contentType: string | null | undefined, body: string | null | undefined): number | null
+/** The version of the native addon. */
+export declare const version: string
+
+declare const finauth: {
+  PartnerAuth: typeof PartnerAuth
+  MemoryStore: typeof MemoryStore
+  FileStore: typeof FileStore
+  RedisStore: typeof RedisStore
+  rejectsToken: typeof rejectsToken
+  finicityCode: typeof finicityCode
+  version: string
+  FinauthError: typeof FinauthError
+  ConfigError: typeof ConfigError
+  InvalidCredentialsError: typeof InvalidCredentialsError
+  AccountLockedError: typeof AccountLockedError
+  LockoutGuardError: typeof LockoutGuardError
+  RateLimitedError: typeof RateLimitedError
+  UnauthorizedError: typeof UnauthorizedError
+  ServerError: typeof ServerError
+  TransportError: typeof TransportError
+  TimeoutError: typeof TimeoutError
+  StoreError: typeof StoreError
+  SigningKeyError: typeof SigningKeyError
+}
+export default finauth

@@ -1,0 +1,284 @@
+'use strict'
+// finauth for Node: the public API over the native addon (`native.js`). The addon does the work;
+// this file checks argument types, maps errors (`errors.js`), keeps secrets out of `inspect` and
+// `JSON.stringify`, and adds `auth.fetch`.
+
+const { inspect } = require('node:util')
+const native = require('./native.js')
+const errors = require('./errors.js')
+const { ConfigError, settle, rethrow, sync } = errors
+
+const { MemoryStore, FileStore, RedisStore, NativePartnerAuth, freshGeneration } = native
+
+const kNative = Symbol('finauth.native')
+const APP_KEY = 'Finicity-App-Key'
+const APP_TOKEN = 'Finicity-App-Token'
+
+const STRINGS = ['partnerId', 'partnerSecret', 'appKey', 'baseUrl']
+const NUMBERS = ['refreshAfter', 'tokenLifetime', 'maxFailedAttempts', 'timeout']
+const KNOWN = new Set([...STRINGS, ...NUMBERS, 'store', 'allowInsecureLoopback'])
+
+function nativeOptions(options) {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('finauth: new PartnerAuth(options) needs an options object')
+  }
+  const out = {}
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new ConfigError(`unknown option \`${key}\``)
+  }
+  for (const key of STRINGS) {
+    const v = options[key]
+    if (v === undefined || v === null) continue
+    if (typeof v !== 'string') throw new TypeError(`finauth: option \`${key}\` must be a string`)
+    out[key] = v
+  }
+  for (const key of NUMBERS) {
+    const v = options[key]
+    if (v === undefined || v === null) continue
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new ConfigError(`${key} must be a non-negative number${key === 'maxFailedAttempts' ? '' : ' of seconds'}`)
+    }
+    if (key === 'maxFailedAttempts' && !Number.isInteger(v)) {
+      throw new ConfigError('maxFailedAttempts must be a whole number (1–4)')
+    }
+    out[key] = v
+  }
+  if (options.allowInsecureLoopback !== undefined) {
+    if (typeof options.allowInsecureLoopback !== 'boolean') {
+      throw new TypeError('finauth: option `allowInsecureLoopback` must be a boolean')
+    }
+    out.allowInsecureLoopback = options.allowInsecureLoopback
+  }
+  let memory = null
+  let file = null
+  let redis = null
+  const store = options.store
+  if (store instanceof MemoryStore) memory = store
+  else if (store instanceof FileStore) file = store
+  else if (store instanceof RedisStore) redis = store
+  else if (typeof store === 'string') out.storeSpec = store
+  else if (store !== undefined && store !== null) {
+    throw new TypeError('finauth: option `store` must be a MemoryStore, a FileStore, a RedisStore or a string such as "file:/path"')
+  }
+  return [out, memory, file, redis]
+}
+
+function checkString(name, v) {
+  if (typeof v !== 'string') throw new TypeError(`finauth: ${name} must be a string`)
+}
+
+/**
+ * Finicity partner authentication: one token per Partner ID, refreshed before it expires, shared
+ * by every caller (and, with a FileStore, every worker and process), behind a lockout guard.
+ */
+class PartnerAuth {
+  #native
+  #handle = 0
+  #generation = -1
+  #token = ''
+
+  constructor(options) {
+    if (options !== null && typeof options === 'object' && options[kNative] instanceof NativePartnerAuth) {
+      this.#native = options[kNative]
+    } else {
+      const [opts, memory, file, redis] = nativeOptions(options)
+      this.#native = sync(() => new NativePartnerAuth(opts, memory, file, redis))
+    }
+    this.#handle = this.#native.handle
+  }
+
+  /** Build from FINICITY_PARTNER_ID, FINICITY_PARTNER_SECRET, FINICITY_APP_KEY and the optional variables. */
+  static fromEnv() {
+    return new PartnerAuth({ [kNative]: sync(() => NativePartnerAuth.fromEnv()) })
+  }
+
+  /** A valid Finicity App Token. */
+  token() {
+    const g = freshGeneration(this.#handle)
+    if (g >= 0) {
+      // Fresh: answered at once, the JavaScript string reused while the token is the same.
+      if (g !== this.#generation) {
+        this.#token = this.#native.lastToken()
+        this.#generation = g
+      }
+      return Promise.resolve(this.#token)
+    }
+    return this.#native.token().then(settle, rethrow)
+  }
+
+  /** `{ 'Finicity-App-Key': ..., 'Finicity-App-Token': ... }` for a Finicity call. */
+  headers() {
+    return this.#native.headers().then(settle, rethrow)
+  }
+
+  /** After a resource rejected `token` (401, 10022/10023): drop it if still current. */
+  invalidate(token) {
+    try {
+      checkString('invalidate(token)', token)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    return this.#native.invalidate(token).then(undefined, rethrow)
+  }
+
+  /** Modify Partner Secret; `immediate = false` keeps the old secret valid for 30 days. */
+  modifyPartnerSecret(newSecret, immediate = true) {
+    try {
+      checkString('modifyPartnerSecret(newSecret)', newSecret)
+      if (typeof immediate !== 'boolean') throw new TypeError('finauth: modifyPartnerSecret(newSecret, immediate): immediate must be a boolean')
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    return this.#native.modifyPartnerSecret(newSecret, immediate).then(settle, rethrow)
+  }
+
+  /** Use `appKey` from now on (tokens already issued keep working). */
+  setAppKey(appKey) {
+    checkString('setAppKey(appKey)', appKey)
+    sync(() => this.#native.setAppKey(appKey))
+  }
+
+  /** Operator action: clear the lockout guard for every process sharing the store. */
+  resetLockoutGuard() {
+    return this.#native.resetLockoutGuard().then(settle, rethrow)
+  }
+
+  /** What the lockout guard knows. */
+  guardStatus() {
+    return this.#native.guardStatus().then((g) => {
+      const s = settle(g)
+      return { ...s, locked: s.locked ?? null }
+    }, rethrow)
+  }
+
+  /** Counters since this object was built (a plain object). */
+  stats() {
+    return { ...this.#native.stats() }
+  }
+
+  get partnerId() {
+    return this.#native.partnerId
+  }
+
+  get baseUrl() {
+    return this.#native.baseUrl
+  }
+
+  /**
+   * `fetch` with the Finicity headers. On a 401 (or 500) whose body carries code 10022 or 10023,
+   * the token is invalidated and the request resent once with a new one.
+   */
+  async fetch(input, init) {
+    const base = new Request(input, init)
+    const send = async () => {
+      const h = await this.headers()
+      const req = base.clone()
+      req.headers.set(APP_KEY, h[APP_KEY])
+      req.headers.set(APP_TOKEN, h[APP_TOKEN])
+      return [h[APP_TOKEN], await globalThis.fetch(req)]
+    }
+    const [sent, resp] = await send()
+    if (resp.status !== 401 && resp.status !== 500) return resp
+    const body = await resp.clone().text()
+    if (!native.rejectsToken(resp.status, resp.headers.get('content-type') ?? '', body)) return resp
+    await resp.body?.cancel().catch(() => {})
+    await this.invalidate(sent)
+    const [, again] = await send()
+    return again
+  }
+
+  toString() {
+    return `PartnerAuth(partnerId=${JSON.stringify(this.partnerId)}, baseUrl=${JSON.stringify(this.baseUrl)})`
+  }
+
+  toJSON() {
+    return { partnerId: this.partnerId, baseUrl: this.baseUrl }
+  }
+
+  [inspect.custom](depth, options) {
+    return `PartnerAuth ${inspect(this.toJSON(), options)}`
+  }
+}
+
+Object.defineProperty(PartnerAuth.prototype, Symbol.toStringTag, { value: 'PartnerAuth' })
+
+for (const Cls of [MemoryStore, FileStore]) {
+  Cls.prototype.toJSON = function toJSON() {
+    return this instanceof FileStore ? { type: 'FileStore', path: this.path } : { type: 'MemoryStore' }
+  }
+  Cls.prototype[inspect.custom] = function custom(depth, options) {
+    return this instanceof FileStore ? `FileStore ${inspect(this.path, options)}` : 'MemoryStore {}'
+  }
+}
+
+/** State shared by every worker thread and process on this host: one file per Partner ID in `path`. */
+class SharedFileStore extends FileStore {
+  constructor(path) {
+    checkString('new FileStore(path)', path)
+    try {
+      super(path)
+    } catch (e) {
+      throw errors.fromNative(e)
+    }
+  }
+}
+Object.defineProperty(SharedFileStore, 'name', { value: 'FileStore' })
+const wrappedFileStore = SharedFileStore
+
+/** State shared by every process on every host through Redis. The URL (it may hold a password) is never shown. */
+class SharedRedisStore extends RedisStore {
+  constructor(options) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('finauth: new RedisStore({ url, prefix }) needs an options object')
+    }
+    checkString('RedisStore option `url`', options.url)
+    if (options.prefix !== undefined) checkString('RedisStore option `prefix`', options.prefix)
+    try {
+      super(options)
+    } catch (e) {
+      throw errors.fromNative(e)
+    }
+  }
+
+  toJSON() {
+    return { type: 'RedisStore', description: this.description }
+  }
+
+  [inspect.custom]() {
+    return `RedisStore ${this.description}`
+  }
+}
+Object.defineProperty(SharedRedisStore, 'name', { value: 'RedisStore' })
+
+/** True if a response (status, content type, body text) says the token is invalid or expired. */
+function rejectsToken(status, contentType, body) {
+  return native.rejectsToken(status, contentType ?? '', body ?? '')
+}
+
+/** The Finicity error code in a response body of any known shape, or null. */
+function finicityCode(status, contentType, body) {
+  return native.finicityCode(status, contentType ?? '', body ?? '')
+}
+
+module.exports = {
+  PartnerAuth,
+  MemoryStore,
+  FileStore: wrappedFileStore,
+  RedisStore: SharedRedisStore,
+  rejectsToken,
+  finicityCode,
+  version: native.version(),
+  FinauthError: errors.FinauthError,
+  ConfigError: errors.ConfigError,
+  InvalidCredentialsError: errors.InvalidCredentialsError,
+  AccountLockedError: errors.AccountLockedError,
+  LockoutGuardError: errors.LockoutGuardError,
+  RateLimitedError: errors.RateLimitedError,
+  UnauthorizedError: errors.UnauthorizedError,
+  ServerError: errors.ServerError,
+  TransportError: errors.TransportError,
+  TimeoutError: errors.TimeoutError,
+  StoreError: errors.StoreError,
+  SigningKeyError: errors.SigningKeyError,
+}
+module.exports.default = module.exports

@@ -1,0 +1,25 @@
+// ES module entry: the same objects as the CommonJS entry (`index.js`).
+import finauth from './index.js'
+
+export const {
+  PartnerAuth,
+  MemoryStore,
+  FileStore,
+  RedisStore,
+  rejectsToken,
+  finicityCode,
+  version,
+  FinauthError,
+  ConfigError,
+  InvalidCredentialsError,
+  AccountLockedError,
+  LockoutGuardError,
+  RateLimitedError,
+  UnauthorizedError,
+  ServerError,
+  TransportError,
+  TimeoutError,
+  StoreError,
+  SigningKeyError,
+} = finauth
+export default finauth

@@ -1,0 +1,338 @@
+//! `PartnerAuth`: the native half of the JavaScript class of the same name (`index.js`).
+//! Every network call is an `async fn` on napi's tokio runtime (a Promise; the event loop never
+//! waits); `freshGeneration` (a free function, the hot path) answers a fresh token at once.
+
+use crate::error::{config, outcome, throw, Outcome, SyncError};
+use crate::store::{FileStore, MemoryStore, RedisStore};
+use finauth::AccessToken;
+use napi_derive::napi;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The constructor's options (names of API.md in camelCase; durations in seconds).
+#[napi(object)]
+pub struct NativeOptions {
+    pub partner_id: Option<String>,
+    pub partner_secret: Option<String>,
+    pub app_key: Option<String>,
+    pub base_url: Option<String>,
+    /// A `FINAUTH_STORE`-style string (`memory`, `file:/path`); store objects come separately.
+    pub store_spec: Option<String>,
+    pub refresh_after: Option<f64>,
+    pub token_lifetime: Option<f64>,
+    pub max_failed_attempts: Option<u32>,
+    pub timeout: Option<f64>,
+    pub allow_insecure_loopback: Option<bool>,
+}
+
+/// `Finicity-App-Key` and `Finicity-App-Token`.
+#[napi(object)]
+pub struct Headers {
+    #[napi(js_name = "Finicity-App-Key")]
+    pub app_key: String,
+    #[napi(js_name = "Finicity-App-Token")]
+    pub app_token: String,
+}
+
+/// Counters since this object was built.
+#[napi(object)]
+pub struct Stats {
+    pub auth_requests: f64,
+    pub auth_successes: f64,
+    pub credential_failures: f64,
+    pub refreshes_advisory: f64,
+    pub refreshes_mandatory: f64,
+    pub cache_hits: f64,
+    pub invalidations: f64,
+    pub guard_refusals: f64,
+    pub tokens_adopted: f64,
+    pub store_errors: f64,
+}
+
+/// What the lockout guard knows.
+#[napi(object)]
+pub struct GuardStatus {
+    pub failed_attempts: u32,
+    pub in_flight: u32,
+    pub max_failed_attempts: u32,
+    pub attempts_remaining: u32,
+    pub rejected_secrets: u32,
+    /// The 24302 code if the server locked the Partner ID, else null.
+    pub locked: Option<u32>,
+    pub current_secret_rejected: bool,
+    pub store: String,
+}
+
+fn secs(field: &str, v: Option<f64>) -> Result<Option<Duration>, SyncError> {
+    v.map(|s| {
+        Duration::try_from_secs_f64(s)
+            .map_err(|_| config(format!("{field} must be a non-negative number of seconds")))
+    })
+    .transpose()
+}
+
+/// The last token handed out, numbered: the façade keeps the JavaScript string of generation `n`
+/// and asks for the string again only when the number changes.
+struct Last {
+    token: Option<AccessToken>,
+    generation: u32,
+}
+
+/// The core object and the last token handed out.
+struct Shared {
+    core: finauth::PartnerAuth,
+    last: Mutex<Last>,
+}
+
+impl Shared {
+    /// The generation of `token`: the last one's if it is the same token, else a new one.
+    fn generation(&self, token: AccessToken) -> u32 {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = &last.token {
+            // Same object, or another thread's copy of the same token (the core hands each
+            // thread its own copy): not a secret comparison, both values are ours.
+            if std::ptr::eq(t.expose().as_ptr(), token.expose().as_ptr())
+                || t.expose() == token.expose()
+            {
+                return last.generation;
+            }
+        }
+        last.generation = last.generation.wrapping_add(1) & 0x7fff_ffff;
+        last.token = Some(token);
+        last.generation
+    }
+
+    fn text(&self, token: AccessToken) -> String {
+        let s = token.expose().to_owned();
+        self.generation(token);
+        s
+    }
+
+    fn last_text(&self) -> Option<String> {
+        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        last.token.as_ref().map(|t| t.expose().to_owned())
+    }
+}
+
+thread_local! {
+    /// This JavaScript thread's objects by handle, for [`fresh_generation`]: a free function with
+    /// a number argument costs a fraction of a method call in napi-rs (no receiver unwrap, no
+    /// borrow scope), and the fresh path is the hot one. Objects live on the thread (main or
+    /// worker) that made them, and so do their handles.
+    static HANDLES: std::cell::RefCell<Vec<Option<Arc<Shared>>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn register(shared: &Arc<Shared>) -> u32 {
+    HANDLES.with(|h| {
+        let mut h = h.borrow_mut();
+        let slot = h.iter().position(Option::is_none).unwrap_or_else(|| {
+            h.push(None);
+            h.len() - 1
+        });
+        h[slot] = Some(Arc::clone(shared));
+        slot as u32
+    })
+}
+
+/// The generation of the fresh token of the object `handle` (see `NativePartnerAuth.handle`),
+/// or -1 when `token()` must be awaited. No I/O, no waiting.
+#[napi]
+pub fn fresh_generation(handle: u32) -> i32 {
+    HANDLES.with(|h| {
+        let h = h.borrow();
+        let Some(Some(shared)) = h.get(handle as usize) else {
+            return -1;
+        };
+        match shared.core.fresh_token() {
+            Some(t) => shared.generation(t) as i32,
+            None => -1,
+        }
+    })
+}
+
+#[napi]
+pub struct NativePartnerAuth {
+    shared: Arc<Shared>,
+    handle: u32,
+}
+
+impl Drop for NativePartnerAuth {
+    fn drop(&mut self) {
+        let _ = HANDLES.try_with(|h| {
+            if let Ok(mut h) = h.try_borrow_mut() {
+                if let Some(slot) = h.get_mut(self.handle as usize) {
+                    if slot.as_ref().is_some_and(|s| Arc::ptr_eq(s, &self.shared)) {
+                        *slot = None;
+                    }
+                }
+            }
+        });
+    }
+}
+
+#[napi]
+impl NativePartnerAuth {
+    #[napi(constructor)]
+    pub fn new(
+        options: NativeOptions,
+        memory: Option<&MemoryStore>,
+        file: Option<&FileStore>,
+        redis: Option<&RedisStore>,
+    ) -> Result<Self, SyncError> {
+        let mut b = finauth::PartnerAuthBuilder::new()
+            .allow_insecure_loopback(options.allow_insecure_loopback.unwrap_or(false));
+        if let Some(v) = options.partner_id {
+            b = b.partner_id(v);
+        }
+        if let Some(v) = options.partner_secret {
+            b = b.partner_secret(v);
+        }
+        if let Some(v) = options.app_key {
+            b = b.app_key(v);
+        }
+        if let Some(u) = options.base_url {
+            b = b.base_url(u);
+        }
+        if let Some(s) = memory {
+            b = b.store(Arc::clone(&s.inner));
+        } else if let Some(s) = file {
+            b = b.store(Arc::clone(&s.inner));
+        } else if let Some(s) = redis {
+            b = b.store(Arc::clone(&s.inner));
+        } else if let Some(spec) = options.store_spec {
+            b = b.store(finauth::store::store_from_spec(&spec).map_err(throw)?);
+        }
+        if let Some(d) = secs("refreshAfter", options.refresh_after)? {
+            b = b.refresh_after(d);
+        }
+        if let Some(d) = secs("tokenLifetime", options.token_lifetime)? {
+            b = b.token_lifetime(d);
+        }
+        if let Some(n) = options.max_failed_attempts {
+            b = b.max_failed_attempts(n);
+        }
+        if let Some(d) = secs("timeout", options.timeout)? {
+            b = b.timeout(d);
+        }
+        Ok(Self::wrap(b.build().map_err(throw)?))
+    }
+
+    fn wrap(core: finauth::PartnerAuth) -> Self {
+        let shared = Arc::new(Shared {
+            core,
+            last: Mutex::new(Last {
+                token: None,
+                generation: 0,
+            }),
+        });
+        let handle = register(&shared);
+        NativePartnerAuth { shared, handle }
+    }
+
+    /// This object's handle for [`fresh_generation`].
+    #[napi(getter)]
+    pub fn handle(&self) -> u32 {
+        self.handle
+    }
+
+    /// Build from the environment variables of API.md.
+    #[napi(factory)]
+    pub fn from_env() -> Result<Self, SyncError> {
+        Ok(Self::wrap(finauth::PartnerAuth::from_env().map_err(throw)?))
+    }
+
+    /// The last token handed out (the one of the latest generation), or null.
+    #[napi]
+    pub fn last_token(&self) -> Option<String> {
+        self.shared.last_text()
+    }
+
+    /// A valid token (one authentication serves every concurrent caller).
+    #[napi]
+    pub async fn token(&self) -> Outcome<String> {
+        let shared = Arc::clone(&self.shared);
+        outcome(shared.core.token().await.map(|t| shared.text(t)))
+    }
+
+    #[napi]
+    pub async fn headers(&self) -> Outcome<Headers> {
+        let shared = Arc::clone(&self.shared);
+        outcome(shared.core.headers().await.map(|h| {
+            let [(_, key), _] = h.pairs();
+            Headers {
+                app_key: key.to_owned(),
+                app_token: shared.text(h.token().clone()),
+            }
+        }))
+    }
+
+    #[napi]
+    pub async fn invalidate(&self, token: String) -> bool {
+        let shared = Arc::clone(&self.shared);
+        shared.core.invalidate(&AccessToken::new(token)).await
+    }
+
+    #[napi]
+    pub async fn modify_partner_secret(&self, new_secret: String, immediate: bool) -> Outcome<()> {
+        let shared = Arc::clone(&self.shared);
+        outcome(
+            shared
+                .core
+                .modify_partner_secret(new_secret, immediate)
+                .await,
+        )
+    }
+
+    #[napi]
+    pub async fn reset_lockout_guard(&self) -> Outcome<()> {
+        let shared = Arc::clone(&self.shared);
+        outcome(shared.core.reset_lockout_guard().await)
+    }
+
+    #[napi]
+    pub async fn guard_status(&self) -> Outcome<GuardStatus> {
+        let shared = Arc::clone(&self.shared);
+        outcome(shared.core.guard_status().await.map(|g| GuardStatus {
+            failed_attempts: g.failed_attempts,
+            in_flight: g.in_flight,
+            max_failed_attempts: g.max_failed_attempts,
+            attempts_remaining: g.attempts_remaining,
+            rejected_secrets: g.rejected_secrets,
+            locked: g.locked,
+            current_secret_rejected: g.current_secret_rejected,
+            store: g.store,
+        }))
+    }
+
+    #[napi]
+    pub fn set_app_key(&self, app_key: String) -> Result<(), SyncError> {
+        self.shared.core.set_app_key(app_key).map_err(throw)
+    }
+
+    #[napi]
+    pub fn stats(&self) -> Stats {
+        let s = self.shared.core.stats();
+        Stats {
+            auth_requests: s.auth_requests as f64,
+            auth_successes: s.auth_successes as f64,
+            credential_failures: s.credential_failures as f64,
+            refreshes_advisory: s.refreshes_advisory as f64,
+            refreshes_mandatory: s.refreshes_mandatory as f64,
+            cache_hits: s.cache_hits as f64,
+            invalidations: s.invalidations as f64,
+            guard_refusals: s.guard_refusals as f64,
+            tokens_adopted: s.tokens_adopted as f64,
+            store_errors: s.store_errors as f64,
+        }
+    }
+
+    #[napi(getter)]
+    pub fn partner_id(&self) -> String {
+        self.shared.core.partner_id().to_owned()
+    }
+
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.shared.core.base_url().as_str().to_owned()
+    }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Node quickstart: install the package's dependencies, build the addon (debug, as
+# scripts/test-node.sh does: a plain cargo build copied to the platform file name), start the
+# local sandbox, run examples/node/quickstart.js against it.
+source "$(dirname "$0")/common.sh"
+
+need node "install Node.js >= 20.17"
+need npm "install npm (it comes with Node.js)"
+
+step "npm ci and build the addon (debug, target/debug)"
+(cd bindings-node && npm ci --no-audit --no-fund --loglevel=error)
+cargo build -p finauth-node --locked
+node bindings-node/scripts/install-addon.js debug
+
+# `require('finauth')` from the example resolves as for a user who ran `npm install finauth`:
+# a node_modules/finauth link to the package (and its axios, for the axios part).
+MODULES="$CARGO_TARGET_DIR/node-quickstart/node_modules"
+mkdir -p "$MODULES"
+ln -sfn "$ROOT/bindings-node" "$MODULES/finauth"
+ln -sfn "$ROOT/bindings-node/node_modules/axios" "$MODULES/axios"
+export NODE_PATH="$MODULES:$ROOT/bindings-node/node_modules"
+
+step "start the sandbox"
+cargo build -p finauth-sandbox --locked --quiet
+URL_FILE="$(mktemp)"
+"$CARGO_TARGET_DIR/debug/finauth-sandbox" --port 0 >"$URL_FILE" &
+SANDBOX_PID=$!
+trap 'kill "$SANDBOX_PID" 2>/dev/null || true; rm -f "$URL_FILE"' EXIT
+for _ in $(seq 100); do [ -s "$URL_FILE" ] && break; sleep 0.05; done
+URL="$(head -n1 "$URL_FILE")"
+echo "sandbox at $URL"
+
+step "examples/node/quickstart.js"
+FINICITY_PARTNER_ID=finauth-demo-partner FINICITY_PARTNER_SECRET=DemoSecret2026 \
+FINICITY_APP_KEY=demo-app-key FINICITY_BASE_URL="$URL" FINAUTH_ALLOW_INSECURE_LOOPBACK=1 \
+  node examples/node/quickstart.js

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The Node binding: npm ci (pinned devDependencies, package-lock.json), build the addon once
+# with a plain `cargo build -p finauth-node` (debug, reusing the workspace's target/debug; only
+# the binding crate compiles on top of what `cargo build`/`cargo test` made) and copy it to the
+# platform file name (`napi build` would pass `--target` and build every dependency once more in
+# target/<triple>/), then `node --test` (the sandbox runs as a real process), and
+# `tsc --strict --noEmit` on examples/node/quickstart.ts.
+# Environment: FINAUTH_NODE_PROFILE=release to test a release addon.
+source "$(dirname "$0")/common.sh"
+
+PROFILE="${FINAUTH_NODE_PROFILE:-debug}"
+need node "install Node.js >= 20.17"
+need npm "install npm (it comes with Node.js)"
+
+step "npm ci (bindings-node)"
+(cd bindings-node && npm ci --no-audit --no-fund --loglevel=error)
+
+step "sandbox binary"
+cargo build -p finauth-sandbox --locked
+export FINAUTH_SANDBOX_BIN="$CARGO_TARGET_DIR/debug/finauth-sandbox"
+
+step "build the addon ($PROFILE)"
+release_flag=()
+[ "$PROFILE" = release ] && release_flag=(--release)
+cargo build -p finauth-node --locked "${release_flag[@]}"
+node bindings-node/scripts/install-addon.js "$PROFILE"
+
+step "require and import from outside the package"
+(cd / && node -e "const f = require('$ROOT/bindings-node'); console.log('finauth', f.version, typeof f.PartnerAuth)")
+(cd / && node --input-type=module -e "import { PartnerAuth } from '$ROOT/bindings-node/index.mjs'; console.log('esm', typeof PartnerAuth)")
+
+step "node --test"
+(cd bindings-node && node --test --test-concurrency=1 test/*.test.js)
+
+step "tsc --strict --noEmit (examples/node/quickstart.ts)"
+bindings-node/node_modules/.bin/tsc --strict --noEmit -p examples/node/tsconfig.json
+
+echo
+echo "node binding: all tests passed"
