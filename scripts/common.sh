@@ -12,3 +12,40 @@ need cargo "install Rust with rustup"
 need cc "install gcc (Debian: apt-get install build-essential)"
 
 step() { printf '\n==> %s\n' "$*"; }
+
+# Cleanups run when the script exits, newest first: `on_exit 'command'` (instead of `trap`).
+_finauth_cleanups=()
+on_exit() { _finauth_cleanups=("$*" "${_finauth_cleanups[@]}"); }
+_finauth_run_cleanups() {
+  local c
+  for c in "${_finauth_cleanups[@]}"; do eval "$c" || true; done
+}
+trap _finauth_run_cleanups EXIT
+
+# start_sandbox [args...]: the debug sandbox binary (the caller builds it) in the background on a
+# free loopback port; sets SANDBOX_URL and SANDBOX_PID; stopped when the script exits.
+start_sandbox() {
+  local out
+  out="$(mktemp)"
+  "$CARGO_TARGET_DIR/debug/finauth-sandbox" --port 0 "$@" >"$out" 2>"$out.err" &
+  SANDBOX_PID=$!
+  on_exit "kill $SANDBOX_PID 2>/dev/null; rm -f '$out' '$out.err'"
+  for _ in $(seq 1 100); do
+    [ -s "$out" ] && break
+    sleep 0.1
+  done
+  SANDBOX_URL="$(head -n1 "$out")"
+  case "$SANDBOX_URL" in
+    http://*) echo "sandbox at $SANDBOX_URL (demo partner)" ;;
+    *) echo "error: the sandbox did not start:" >&2; cat "$out.err" >&2; return 1 ;;
+  esac
+}
+
+# demo_env: point finauth (from_env) at the sandbox's demo partner.
+demo_env() {
+  export FINICITY_BASE_URL="$SANDBOX_URL"
+  export FINICITY_PARTNER_ID=finauth-demo-partner
+  export FINICITY_PARTNER_SECRET=DemoSecret2026
+  export FINICITY_APP_KEY=demo-app-key
+  export FINAUTH_ALLOW_INSECURE_LOOPBACK=1
+}

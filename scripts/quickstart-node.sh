@@ -22,13 +22,8 @@ export NODE_PATH="$MODULES:$ROOT/bindings-node/node_modules"
 
 step "start the sandbox"
 cargo build -p finauth-sandbox --locked --quiet
-URL_FILE="$(mktemp)"
-"$CARGO_TARGET_DIR/debug/finauth-sandbox" --port 0 >"$URL_FILE" &
-SANDBOX_PID=$!
-trap 'kill "$SANDBOX_PID" 2>/dev/null || true; rm -f "$URL_FILE"' EXIT
-for _ in $(seq 100); do [ -s "$URL_FILE" ] && break; sleep 0.05; done
-URL="$(head -n1 "$URL_FILE")"
-echo "sandbox at $URL"
+start_sandbox
+URL="$SANDBOX_URL"
 
 step "examples/node/quickstart.js"
 FINICITY_PARTNER_ID=finauth-demo-partner FINICITY_PARTNER_SECRET=DemoSecret2026 \

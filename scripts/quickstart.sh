@@ -8,28 +8,12 @@ cargo build --workspace --bins --locked
 
 BIN="$CARGO_TARGET_DIR/debug"
 WORK="$(mktemp -d)"
-cleanup() {
-  [ -n "${SANDBOX_PID:-}" ] && kill "$SANDBOX_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+on_exit "rm -rf '$WORK'"
 
 step "start the sandbox"
-"$BIN/finauth-sandbox" >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
-SANDBOX_PID=$!
-for _ in $(seq 1 100); do
-  [ -s "$WORK/sandbox.out" ] && break
-  sleep 0.1
-done
-URL="$(head -n1 "$WORK/sandbox.out")"
-[ -n "$URL" ] || { echo "sandbox did not start:" >&2; cat "$WORK/sandbox.err" >&2; exit 1; }
-echo "sandbox at $URL (demo partner)"
-
-export FINICITY_BASE_URL="$URL"
-export FINICITY_PARTNER_ID=finauth-demo-partner
-export FINICITY_PARTNER_SECRET=DemoSecret2026
-export FINICITY_APP_KEY=demo-app-key
-export FINAUTH_ALLOW_INSECURE_LOOPBACK=1
+start_sandbox
+demo_env
+URL="$SANDBOX_URL"
 # The CLI caches in $XDG_CACHE_HOME/finauth; keep the demo's cache out of yours.
 export XDG_CACHE_HOME="$WORK/cache"
 

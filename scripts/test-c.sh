@@ -16,11 +16,7 @@ fi
 
 HEADER=bindings-c/include/finauth.h
 WORK="$(mktemp -d)"
-cleanup() {
-  [ -n "${SANDBOX_PID:-}" ] && kill "$SANDBOX_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+on_exit "rm -rf '$WORK'"
 
 step "build libfinauth and the sandbox (debug, into $CARGO_TARGET_DIR)"
 [ -f "$HEADER" ] && cp "$HEADER" "$WORK/finauth.h.before"
@@ -63,16 +59,8 @@ c++ "${CXXFLAGS[@]}" bindings-c/tests/test_finauth.cpp -o "$WORK/test_cpp" "${LI
 echo "ok: test_c, test_c_static, test_c_asan, test_cpp"
 
 step "start the sandbox"
-"$LIB/finauth-sandbox" >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
-SANDBOX_PID=$!
-for _ in $(seq 1 100); do
-  [ -s "$WORK/sandbox.out" ] && break
-  sleep 0.1
-done
-FINAUTH_SANDBOX_URL="$(head -n1 "$WORK/sandbox.out")"
-[ -n "$FINAUTH_SANDBOX_URL" ] || { echo "sandbox did not start:" >&2; cat "$WORK/sandbox.err" >&2; exit 1; }
-export FINAUTH_SANDBOX_URL
-echo "sandbox at $FINAUTH_SANDBOX_URL"
+start_sandbox
+export FINAUTH_SANDBOX_URL="$SANDBOX_URL"
 
 results=()
 failed=0

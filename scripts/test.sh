@@ -5,7 +5,7 @@ source "$(dirname "$0")/common.sh"
 step "redis-server for the RedisStore tests (loopback, stopped on exit)"
 FINAUTH_TEST_REDIS_URL="$(bash scripts/redis-server.sh start)"
 export FINAUTH_TEST_REDIS_URL
-trap 'bash scripts/redis-server.sh stop "$FINAUTH_TEST_REDIS_URL"' EXIT
+on_exit 'bash scripts/redis-server.sh stop "$FINAUTH_TEST_REDIS_URL"'
 echo "$FINAUTH_TEST_REDIS_URL"
 
 step "format"

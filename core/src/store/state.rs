@@ -67,6 +67,9 @@ pub struct IdentityState {
     pub failed_attempts: u32,
     #[serde(default)]
     pub reservations: Vec<Reservation>,
+    /// Ids of reservations that expired and were counted as failures (a late settle corrects them).
+    #[serde(default)]
+    pub expired_counted: Vec<u64>,
     #[serde(default)]
     pub rejected: Vec<Fingerprint>,
     #[serde(default)]
@@ -159,11 +162,14 @@ pub enum StoreReply {
 impl IdentityState {
     /// Crashed or abandoned attempts: unknown outcome, so they count as failures.
     fn expire_reservations(&mut self, now_ms: u64) {
-        let before = self.reservations.len();
-        self.reservations.retain(|r| r.expires_at_ms > now_ms);
-        self.failed_attempts = self
-            .failed_attempts
-            .saturating_add((before - self.reservations.len()) as u32);
+        let (live, expired): (Vec<_>, Vec<_>) = std::mem::take(&mut self.reservations)
+            .into_iter()
+            .partition(|r| r.expires_at_ms > now_ms);
+        self.reservations = live;
+        self.failed_attempts = self.failed_attempts.saturating_add(expired.len() as u32);
+        self.expired_counted.extend(expired.iter().map(|r| r.id));
+        let excess = self.expired_counted.len().saturating_sub(MAX_REJECTED);
+        self.expired_counted.drain(..excess);
     }
 
     fn ensure_salt(&mut self) {
@@ -237,6 +243,7 @@ impl IdentityState {
             StoreOp::ResetGuard => {
                 self.failed_attempts = 0;
                 self.reservations.clear();
+                self.expired_counted.clear();
                 self.rejected.clear();
                 self.locked = None;
                 StoreReply::Done
@@ -304,10 +311,12 @@ impl IdentityState {
         fingerprint: Fingerprint,
         outcome: AttemptOutcome,
     ) {
-        let held = self.reservations.iter().any(|r| r.id == reservation);
         self.reservations.retain(|r| r.id != reservation);
-        // A reservation that already expired was counted as a failure; do not count it twice.
-        let counted = !held;
+        // A reservation that already expired was counted as a failure: do not count it twice, and
+        // give it back if it was no failure. One this store never granted (made in the fallback
+        // while the store was down) was never counted here.
+        let counted = self.expired_counted.contains(&reservation);
+        self.expired_counted.retain(|id| *id != reservation);
         match outcome {
             AttemptOutcome::Success => {
                 self.failed_attempts = 0;
@@ -410,6 +419,26 @@ mod tests {
             },
         );
         assert_eq!(s.failed_attempts, 0);
+    }
+
+    #[test]
+    fn settling_a_reservation_this_store_never_granted_changes_no_count_but_a_failure() {
+        let mut s = IdentityState::default();
+        s.failed_attempts = 1;
+        let settle = |s: &mut IdentityState, outcome| {
+            s.apply(
+                0,
+                StoreOp::Settle {
+                    reservation: 999,
+                    fingerprint: "a".into(),
+                    outcome,
+                },
+            );
+        };
+        settle(&mut s, AttemptOutcome::Neutral);
+        assert_eq!(s.failed_attempts, 1);
+        settle(&mut s, AttemptOutcome::CredentialFailure);
+        assert_eq!(s.failed_attempts, 2);
     }
 
     #[test]
