@@ -76,6 +76,7 @@ class PartnerAuth {
   #handle = 0
   #generation = -1
   #token = ''
+  #resolved = Promise.resolve('')
 
   constructor(options) {
     if (options !== null && typeof options === 'object' && options[kNative] instanceof NativePartnerAuth) {
@@ -96,12 +97,14 @@ class PartnerAuth {
   token() {
     const g = freshGeneration(this.#handle)
     if (g >= 0) {
-      // Fresh: answered at once, the JavaScript string reused while the token is the same.
+      // Fresh: answered at once. The string and its resolved promise are made once per token
+      // and handed to every caller (a settled promise can be awaited any number of times).
       if (g !== this.#generation) {
         this.#token = this.#native.lastToken()
+        this.#resolved = Promise.resolve(this.#token)
         this.#generation = g
       }
-      return Promise.resolve(this.#token)
+      return this.#resolved
     }
     return this.#native.token().then(settle, rethrow)
   }

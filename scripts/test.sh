@@ -17,6 +17,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Rust tests (core, sandbox, CLI; real HTTP to the sandbox on loopback)"
 cargo test --workspace --locked --no-fail-fast
 
+step "OAuth 1.0a: Mastercard's Java reference signer over the conformance corpus (Maven)"
+if ! command -v mvn >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq maven default-jdk-headless >/dev/null
+fi
+bash scripts/oauth1-reference.sh
+
 step "Python binding (wheel, pytest, gunicorn, mypy --strict, stubtest)"
 bash scripts/test-python.sh
 

@@ -40,6 +40,35 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Show the token lifecycle against an in-process sandbox (exits non-zero on any surprise)
     Demo,
+    /// Print the OAuth 1.0a Authorization value of one Mastercard API request, and only that
+    #[command(after_help = crate::sign::SIGN_HELP)]
+    Sign(SignArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// HTTP method (GET, POST, ...)
+    pub method: String,
+    /// The full request URI, with its query
+    pub uri: String,
+    /// File holding the exact body bytes sent (`-`: stdin); without it, no body
+    #[arg(long, value_name = "FILE")]
+    pub body: Option<std::path::PathBuf>,
+    /// Sign with RSA-PSS (SHA-256, MGF1, salt 32) instead of RSA-SHA256
+    #[arg(long)]
+    pub pss: bool,
+    /// Signing key file: PKCS#12, PEM (PKCS#1, PKCS#8, encrypted PKCS#8) or DER
+    #[arg(long, value_name = "FILE", env = "MASTERCARD_SIGNING_KEY")]
+    pub key: Option<std::path::PathBuf>,
+    /// Password of the PKCS#12 file or encrypted key
+    #[arg(long, value_name = "P", env = "MASTERCARD_SIGNING_KEY_PASSWORD", hide_env_values = true, value_parser = crate::sign::parse_password)]
+    pub key_password: Option<crate::sign::KeyPassword>,
+    /// Alias of the key in the PKCS#12 file (default: its only key)
+    #[arg(long, value_name = "A", env = "MASTERCARD_SIGNING_KEY_ALIAS")]
+    pub key_alias: Option<String>,
+    /// Consumer key of the Mastercard Developers project
+    #[arg(long, value_name = "K", env = "MASTERCARD_CONSUMER_KEY")]
+    pub consumer_key: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -103,6 +132,14 @@ pub fn usage_message(e: &clap::Error) -> Option<String> {
         return Some(
             "invalid arguments for rotate-secret (not echoed, in case they hold a secret); \
              usage: finauth rotate-secret [--new-secret-env VAR] [--grace], the new secret on stdin"
+                .into(),
+        );
+    }
+    if std::env::args_os().any(|a| a == "sign") {
+        return Some(
+            "invalid arguments for sign (not echoed, in case they hold a password); usage: \
+             finauth sign METHOD URI [--body FILE] [--pss] --key FILE [--key-password P] \
+             [--key-alias A] --consumer-key K"
                 .into(),
         );
     }

@@ -10,6 +10,7 @@ mod logging;
 mod output;
 mod rotate;
 mod sandbox_cmd;
+mod sign;
 mod store;
 mod token;
 
@@ -58,6 +59,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
             Command::Sandbox(a) => sandbox_cmd::run(a.port, a.token_lifetime, a.latency_ms).await,
             Command::Demo => demo::run().await,
+            Command::Sign(a) => sign::run(a),
         }
     })
 }

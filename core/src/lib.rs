@@ -20,6 +20,7 @@ mod error;
 mod fingerprint;
 pub mod finicity;
 pub mod lifecycle;
+pub mod oauth1;
 mod secret;
 pub mod store;
 mod transport;
@@ -28,6 +29,7 @@ pub use config::{PartnerAuthBuilder, DEFAULT_BASE_URL};
 pub use error::{Error, GuardReason, Result};
 pub use finicity::{FinicityHeaders, PartnerAuth};
 pub use lifecycle::{GuardStatus, Stats};
+pub use oauth1::{OAuth1Signer, SignatureMethod, SigningKey};
 pub use secret::{AccessToken, Secret};
 #[cfg(feature = "redis")]
 pub use store::RedisStore;

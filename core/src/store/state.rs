@@ -423,8 +423,10 @@ mod tests {
 
     #[test]
     fn settling_a_reservation_this_store_never_granted_changes_no_count_but_a_failure() {
-        let mut s = IdentityState::default();
-        s.failed_attempts = 1;
+        let mut s = IdentityState {
+            failed_attempts: 1,
+            ..IdentityState::default()
+        };
         let settle = |s: &mut IdentityState, outcome| {
             s.apply(
                 0,
