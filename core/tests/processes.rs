@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use finauth::{Error, FileStore};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -51,42 +51,14 @@ fn child_process_entry() {
 }
 
 fn child(url: &str, store: &std::path::Path, secret: &str, extra: &[(&str, &str)]) -> Command {
-    let mut c = Command::new(std::env::current_exe().unwrap());
-    c.args([
-        "child_process_entry",
-        "--exact",
-        "--nocapture",
-        "--test-threads=1",
-    ])
-    .env(CHILD, url)
-    .env("CHILD_STORE", store)
-    .env("CHILD_SECRET", secret)
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null());
-    for (k, v) in extra {
-        c.env(k, v);
-    }
-    c
-}
-
-fn outcome(out: std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| l.split_once("OUTCOME=").map(|(_, o)| o.trim().to_owned()))
-        .unwrap_or_else(|| format!("no outcome (status {:?})", out.status))
-}
-
-/// Run `n` children at once and collect their outcomes.
-async fn wave(n: usize, make: impl Fn() -> Command) -> Vec<String> {
-    let children: Vec<_> = (0..n).map(|_| make().spawn().unwrap()).collect();
-    tokio::task::spawn_blocking(move || {
-        children
-            .into_iter()
-            .map(|c| outcome(c.wait_with_output().unwrap()))
-            .collect()
-    })
-    .await
-    .unwrap()
+    let store = store.to_string_lossy();
+    let mut env = vec![
+        (CHILD, url),
+        ("CHILD_STORE", &*store),
+        ("CHILD_SECRET", secret),
+    ];
+    env.extend_from_slice(extra);
+    child_command(&env)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

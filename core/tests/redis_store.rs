@@ -113,49 +113,20 @@ struct Fleet {
 
 impl Fleet {
     fn child(&self, secret: &str, extra: &[(&str, &str)]) -> Command {
-        let mut c = Command::new(std::env::current_exe().unwrap());
-        c.args([
-            "child_process_entry",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, &self.sandbox)
-        .env("CHILD_REDIS", &self.redis)
-        .env("CHILD_PREFIX", &self.prefix)
-        .env("CHILD_SECRET", secret)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-        for (k, v) in extra {
-            c.env(k, v);
-        }
-        c
+        let mut env = vec![
+            (CHILD, self.sandbox.as_str()),
+            ("CHILD_REDIS", self.redis.as_str()),
+            ("CHILD_PREFIX", self.prefix.as_str()),
+            ("CHILD_SECRET", secret),
+        ];
+        env.extend_from_slice(extra);
+        child_command(&env)
     }
-}
-
-fn outcome(out: std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| l.split_once("OUTCOME=").map(|(_, o)| o.trim().to_owned()))
-        .unwrap_or_else(|| format!("no outcome (status {:?})", out.status))
 }
 
 /// The error kinds of an outcome, without the counters.
 fn kinds(o: &str) -> &str {
     o.split(' ').next().unwrap_or("")
-}
-
-/// Run `n` children at once and collect their outcomes.
-async fn wave(n: usize, make: impl Fn() -> Command) -> Vec<String> {
-    let children: Vec<_> = (0..n).map(|_| make().spawn().unwrap()).collect();
-    tokio::task::spawn_blocking(move || {
-        children
-            .into_iter()
-            .map(|c| outcome(c.wait_with_output().unwrap()))
-            .collect()
-    })
-    .await
-    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -79,3 +79,44 @@ pub async fn concurrent_tokens(
     }
     out
 }
+
+/// This test binary run again as a child process that runs only its `child_process_entry` test,
+/// with `env` set; stdout is piped for [`outcome`].
+pub fn child_command(env: &[(&str, &str)]) -> std::process::Command {
+    let mut c = std::process::Command::new(std::env::current_exe().expect("test binary path"));
+    c.args([
+        "child_process_entry",
+        "--exact",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+/// What a child reported with `println!("\nOUTCOME=…")`.
+pub fn outcome(out: std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.split_once("OUTCOME=").map(|(_, o)| o.trim().to_owned()))
+        .unwrap_or_else(|| format!("no outcome (status {:?})", out.status))
+}
+
+/// Run `n` children at once and collect their outcomes.
+pub async fn wave(n: usize, make: impl Fn() -> std::process::Command) -> Vec<String> {
+    let children: Vec<_> = (0..n)
+        .map(|_| make().spawn().expect("child process starts"))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        children
+            .into_iter()
+            .map(|c| outcome(c.wait_with_output().expect("child process ends")))
+            .collect()
+    })
+    .await
+    .expect("wave task")
+}
