@@ -23,6 +23,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/config", get(get_config).post(set_config))
         .route("/faults", post(push_fault).delete(clear_faults))
         .route("/partners", post(add_partner))
+        .route("/oauth1-keys", post(add_oauth1_key))
         .route("/unlock", post(unlock))
         .route("/expire-tokens", post(expire_tokens))
 }
@@ -46,11 +47,11 @@ async fn health() -> Response {
 }
 
 async fn stats(State(shared): State<Arc<Shared>>) -> Response {
-    Json(shared.lock().stats()).into_response()
+    Json(shared.stats()).into_response()
 }
 
 async fn reset_stats(State(shared): State<Arc<Shared>>) -> Response {
-    shared.lock().reset_stats();
+    shared.reset_stats();
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -248,4 +249,27 @@ async fn unlock(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
 
 async fn expire_tokens(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     on_partner(&shared, &body, |inner, id| inner.expire_tokens(id))
+}
+
+/// `POST /__admin/oauth1-keys` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OAuth1KeySpec {
+    consumer_key: String,
+    public_key_pem: String,
+}
+
+/// Adds (or replaces) the public key of a consumer key for the OAuth 1.0a verifier.
+async fn add_oauth1_key(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let spec: OAuth1KeySpec = match parse(&body) {
+        Ok(s) => s,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    match crate::oauth1::OAuth1Key::from_pem(spec.consumer_key, &spec.public_key_pem) {
+        Ok(key) => {
+            shared.oauth1.add_key(key);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => error(StatusCode::BAD_REQUEST, e),
+    }
 }

@@ -23,6 +23,9 @@ Options:
   --lockout-threshold N     wrong secrets in a row that lock a partner (default 5; 0 = never)
   --error-style NAME        json_number (default), json_string, errors_upper, errors_lower,
                             text or xml
+  --oauth1-key CK:PATH      a consumer key and its RSA public key (PEM file) for the
+                            OAuth 1.0a verifier on /oauth1/* (repeatable)
+  --oauth1-tolerance SECS   allowed oauth_timestamp skew, either way (default 300)
   -h, --help                print this help
 ";
 
@@ -97,6 +100,19 @@ where
                 config.lockout_threshold = v
                     .parse()
                     .map_err(|_| format!("--lockout-threshold: not a count: {v}"))?;
+            }
+            "--oauth1-key" => {
+                let v = value()?;
+                config.oauth1_keys.push(
+                    crate::OAuth1Key::from_arg(&v).map_err(|e| format!("--oauth1-key: {e}"))?,
+                );
+            }
+            "--oauth1-tolerance" => {
+                let v = value()?;
+                let secs: u64 = v
+                    .parse()
+                    .map_err(|_| format!("--oauth1-tolerance: not a number of seconds: {v}"))?;
+                config.oauth1_tolerance = Duration::from_secs(secs);
             }
             "--error-style" => {
                 config.error_style = value()?.parse()?;

@@ -20,6 +20,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(AUTH_PATH, any(auth_endpoint))
         .route("/aggregation/{*rest}", any(resource))
+        .route(crate::OAUTH1_PATH, any(crate::oauth1::endpoint))
+        .route("/oauth1/{*rest}", any(crate::oauth1::endpoint))
         .nest("/__admin", admin::router())
         .fallback(not_found)
         .with_state(shared)

@@ -31,7 +31,10 @@ mod admin;
 pub mod args;
 mod errors;
 mod http;
+mod oauth1;
 mod state;
+
+pub use oauth1::{OAuth1Key, OAuth1Stats, OAUTH1_PATH};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -70,6 +73,10 @@ pub struct SandboxConfig {
     pub error_style: ErrorStyle,
     /// Address to bind. Default: `127.0.0.1:0` (an ephemeral port).
     pub bind: SocketAddr,
+    /// Consumer keys and public keys the OAuth 1.0a verifier (`/oauth1/*`) accepts. Default: none.
+    pub oauth1_keys: Vec<OAuth1Key>,
+    /// How far `oauth_timestamp` may be from the sandbox's clock, either way. Default: 5 minutes.
+    pub oauth1_tolerance: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -82,6 +89,8 @@ impl Default for SandboxConfig {
             locked_status: 401,
             error_style: ErrorStyle::JsonNumber,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            oauth1_keys: Vec::new(),
+            oauth1_tolerance: Duration::from_secs(300),
         }
     }
 }
@@ -243,6 +252,9 @@ pub struct Stats {
     pub partners: BTreeMap<String, PartnerStats>,
     /// Per `"METHOD /path"` (query string dropped, paths kept as sent; admin calls not counted).
     pub endpoints: BTreeMap<String, u64>,
+    /// OAuth 1.0a verifier outcomes per consumer key named in a request (known or not).
+    #[serde(default)]
+    pub oauth1: BTreeMap<String, OAuth1Stats>,
 }
 
 impl Stats {
@@ -358,7 +370,26 @@ impl Sandbox {
 
     /// A snapshot of the counters, same data as `GET /__admin/stats`.
     pub fn stats(&self) -> Stats {
-        self.shared.lock().stats()
+        self.shared.stats()
+    }
+
+    /// The OAuth 1.0a verifier's counters for one consumer key (zero if never named).
+    pub fn oauth1_stats(&self, consumer_key: &str) -> OAuth1Stats {
+        self.shared
+            .oauth1
+            .stats()
+            .remove(consumer_key)
+            .unwrap_or_default()
+    }
+
+    /// Adds (or replaces) a consumer key's public key for the OAuth 1.0a verifier.
+    pub fn add_oauth1_key(&self, key: OAuth1Key) {
+        self.shared.oauth1.add_key(key);
+    }
+
+    /// How far `oauth_timestamp` may be from the sandbox's clock, either way.
+    pub fn set_oauth1_tolerance(&self, d: Duration) {
+        self.shared.oauth1.set_tolerance(d);
     }
 
     /// One partner's counters; a zeroed default if the sandbox never heard of it.
@@ -418,7 +449,7 @@ impl Sandbox {
 
     /// Zeroes every counter (endpoint and partner). Lockout state is kept.
     pub fn reset_stats(&self) {
-        self.shared.lock().reset_stats();
+        self.shared.reset_stats();
     }
 
     /// Stops accepting connections and waits (up to 5 s) for open ones to finish, then

@@ -21,6 +21,8 @@ pub(crate) struct Settings {
 
 pub(crate) struct Shared {
     inner: Mutex<Inner>,
+    /// The OAuth 1.0a verifier's keys, nonces and counters (its own lock).
+    pub oauth1: crate::oauth1::Verifier,
 }
 
 impl Shared {
@@ -45,11 +47,25 @@ impl Shared {
         }
         Shared {
             inner: Mutex::new(inner),
+            oauth1: crate::oauth1::Verifier::new(&config.oauth1_keys, config.oauth1_tolerance),
         }
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Every counter, the OAuth 1.0a verifier's included.
+    pub fn stats(&self) -> Stats {
+        let mut stats = self.lock().stats();
+        stats.oauth1 = self.oauth1.stats();
+        stats
+    }
+
+    /// Zeroes every counter, the OAuth 1.0a verifier's included.
+    pub fn reset_stats(&self) {
+        self.lock().reset_stats();
+        self.oauth1.reset_stats();
     }
 }
 
@@ -157,6 +173,7 @@ impl Inner {
         Stats {
             partners,
             endpoints: self.endpoints.clone(),
+            oauth1: BTreeMap::new(),
         }
     }
 
