@@ -3,7 +3,7 @@
 // and, on a 401 (or 500) whose body carries code 10022 or 10023, invalidate the token and resend
 // the request once. axios is an optional peer dependency: this file never requires it.
 
-const { PartnerAuth, rejectsToken } = require('./index.js')
+const { PartnerAuth, OAuth1Signer, rejectsToken } = require('./index.js')
 
 const APP_KEY = 'Finicity-App-Key'
 const APP_TOKEN = 'Finicity-App-Token'
@@ -72,5 +72,38 @@ function attachFinicityAuth(axios, auth) {
   }
 }
 
-module.exports = { attachFinicityAuth }
+/**
+ * Sign every request of an axios instance with Mastercard OAuth 1.0a (the asynchronous
+ * `signer.authorizationHeader`, off the event loop). The body is serialised here (objects as
+ * JSON) so that the bytes hashed are the bytes sent. Returns a function that removes the
+ * interceptor.
+ */
+function attachOAuth1Signer(axios, signer) {
+  if (!axios || !axios.interceptors || typeof axios.request !== 'function') {
+    throw new TypeError('finauth/axios: attachOAuth1Signer(axios, signer) needs an axios instance')
+  }
+  if (!(signer instanceof OAuth1Signer)) {
+    throw new TypeError('finauth/axios: attachOAuth1Signer(axios, signer) needs a finauth OAuth1Signer')
+  }
+  const request = axios.interceptors.request.use(async (config) => {
+    let data = config.data
+    if (data !== undefined && data !== null && typeof data !== 'string' && !ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
+      data = JSON.stringify(data)
+      config.data = data
+      const h = config.headers
+      const hasType = h && (typeof h.has === 'function' ? h.has('Content-Type') : Object.keys(h).some((k) => k.toLowerCase() === 'content-type'))
+      if (!hasType) setHeader(config, 'Content-Type', 'application/json')
+    }
+    const body = data === undefined || data === null ? '' : data instanceof ArrayBuffer ? new Uint8Array(data) : data
+    const method = (config.method || 'get').toUpperCase()
+    const uri = axios.getUri(config)
+    setHeader(config, 'Authorization', await signer.authorizationHeader(method, uri, body))
+    return config
+  })
+  return function detach() {
+    axios.interceptors.request.eject(request)
+  }
+}
+
+module.exports = { attachFinicityAuth, attachOAuth1Signer }
 module.exports.default = module.exports

@@ -263,8 +263,16 @@ function finicityCode(status, contentType, body) {
   return native.finicityCode(status, contentType ?? '', body ?? '')
 }
 
+const oauth1 = require('./oauth1.js')
+
 module.exports = {
   PartnerAuth,
+  OAuth1Signer: oauth1.OAuth1Signer,
+  SigningKey: oauth1.SigningKey,
+  loadPkcs12: oauth1.loadPkcs12,
+  loadPem: oauth1.loadPem,
+  signatureBaseString: oauth1.signatureBaseString,
+  bodyHash: oauth1.bodyHash,
   MemoryStore,
   FileStore: wrappedFileStore,
   RedisStore: SharedRedisStore,

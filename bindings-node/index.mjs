@@ -3,6 +3,12 @@ import finauth from './index.js'
 
 export const {
   PartnerAuth,
+  OAuth1Signer,
+  SigningKey,
+  loadPkcs12,
+  loadPem,
+  signatureBaseString,
+  bodyHash,
   MemoryStore,
   FileStore,
   RedisStore,

@@ -97,6 +97,13 @@ typedef enum finauth_status {
 typedef struct finauth_headers finauth_headers;
 
 /**
+ * A Mastercard OAuth 1.0a signer (one-legged, with oauth_body_hash), byte-identical to the Java
+ * reference signer. Thread-safe: share one signer between threads. Free it with
+ * finauth_oauth1_signer_free().
+ */
+typedef struct finauth_oauth1_signer finauth_oauth1_signer;
+
+/**
  * Finicity partner authentication: one cached token shared by every thread, refreshed before it
  * expires, with one authentication request for any number of concurrent callers and a lockout
  * guard that never lets a wrong secret lock the Partner ID.
@@ -104,6 +111,13 @@ typedef struct finauth_headers finauth_headers;
  * finauth_partner_auth_free(). Thread-safe: share one object between all threads.
  */
 typedef struct finauth_partner_auth finauth_partner_auth;
+
+/**
+ * An RSA private key for OAuth 1.0a signing, parsed once. Its memory is wiped when freed with
+ * finauth_signing_key_free(). A finauth_oauth1_signer keeps its own reference, so the key may be
+ * freed right after finauth_oauth1_signer_new().
+ */
+typedef struct finauth_signing_key finauth_signing_key;
 
 /**
  * A token store. Pass it in finauth_partner_auth_config.store; the finauth_partner_auth keeps
@@ -356,6 +370,108 @@ const char *finauth_headers_token(const struct finauth_headers *headers);
  * `headers` must be NULL or a live handle from finauth_partner_auth_headers(), not freed yet.
  */
 void finauth_headers_free(struct finauth_headers *headers);
+
+/**
+ * A key from a PKCS#12 key store (`.p12`, modern AES-256/PBES2 or legacy 3DES/RC2) held in
+ * `data` (`len` bytes), with its `password` and the key's alias (NULL: the store's only key).
+ * FINAUTH_ERR_SIGNING_KEY for a wrong password, an unknown alias, a file that is not PKCS#12
+ * or a key that is not RSA (the message never holds the password).
+ * On success `*out` is a new handle owned by the caller (free it with finauth_signing_key_free()).
+ *
+ * # Safety
+ * `data` must be NULL or readable for `len` bytes; `password` and `alias_or_null` NULL or
+ * NUL-terminated; `out` NULL or writable.
+ */
+enum finauth_status finauth_signing_key_from_pkcs12(const uint8_t *data,
+                                                    size_t len,
+                                                    const char *password,
+                                                    const char *alias_or_null,
+                                                    struct finauth_signing_key **out);
+
+/**
+ * A key from PEM text: PKCS#1 (`RSA PRIVATE KEY`), PKCS#8 (`PRIVATE KEY`) or encrypted PKCS#8
+ * (`ENCRYPTED PRIVATE KEY`, with `password_or_null`). FINAUTH_ERR_SIGNING_KEY on failure.
+ * On success `*out` is a new handle owned by the caller (free it with finauth_signing_key_free()).
+ *
+ * # Safety
+ * `pem` and `password_or_null` must be NULL or NUL-terminated; `out` NULL or writable.
+ */
+enum finauth_status finauth_signing_key_from_pem(const char *pem,
+                                                 const char *password_or_null,
+                                                 struct finauth_signing_key **out);
+
+/**
+ * A key from a file of any supported format, chosen by content: PEM, DER (PKCS#8, PKCS#1,
+ * encrypted PKCS#8) or PKCS#12. `password` (NULL for none) is for PKCS#12 and encrypted keys,
+ * `alias` (NULL for the only key) for PKCS#12. FINAUTH_ERR_SIGNING_KEY if the file cannot be
+ * read or the key loaded.
+ * On success `*out` is a new handle owned by the caller (free it with finauth_signing_key_free()).
+ *
+ * # Safety
+ * `path`, `password` and `alias` must be NULL or NUL-terminated; `out` NULL or writable.
+ */
+enum finauth_status finauth_signing_key_from_file(const char *path,
+                                                  const char *password,
+                                                  const char *alias,
+                                                  struct finauth_signing_key **out);
+
+/**
+ * The key size in bits (2048 for a 2048-bit RSA key), or 0 for NULL.
+ *
+ * # Safety
+ * `key` must be NULL or a live handle.
+ */
+size_t finauth_signing_key_bits(const struct finauth_signing_key *key);
+
+/**
+ * Free a key (its memory is wiped). Signers built with it keep working. NULL is ignored.
+ *
+ * # Safety
+ * `key` must be NULL or a live handle from finauth_signing_key_*, not freed yet.
+ */
+void finauth_signing_key_free(struct finauth_signing_key *key);
+
+/**
+ * A signer for `consumer_key` (from the Mastercard Developers project) with `key`; `pss` 0 for
+ * RSA-SHA256 (PKCS#1 v1.5), non-zero for RSA-PSS (MGF1-SHA256, salt 32). FINAUTH_ERR_CONFIG for
+ * an empty consumer key or one holding quotes or control characters.
+ * On success `*out` is a new handle owned by the caller (free it with finauth_oauth1_signer_free()).
+ *
+ * # Safety
+ * `consumer_key` must be NULL or NUL-terminated; `key` NULL or a live handle; `out` NULL or
+ * writable.
+ */
+enum finauth_status finauth_oauth1_signer_new(const char *consumer_key,
+                                              const struct finauth_signing_key *key,
+                                              int pss,
+                                              struct finauth_oauth1_signer **out);
+
+/**
+ * The `Authorization` header value (`OAuth oauth_body_hash="…",…`) for one request: `method`
+ * (`GET`, `POST`, …), the full `uri` with its query, and the exact body bytes sent (`body` NULL
+ * with `body_len` 0 for none). A fresh nonce and the current time each call. FINAUTH_ERR_CONFIG
+ * for a URI that cannot be signed.
+ * On success `*out_header` is a new string owned by the caller (free it with finauth_string_free()).
+ *
+ * # Safety
+ * `signer` must be NULL or a live handle; `method` and `uri` NULL or NUL-terminated; `body`
+ * NULL or readable for `body_len` bytes; `out_header` NULL or writable.
+ */
+enum finauth_status finauth_oauth1_authorization_header(const struct finauth_oauth1_signer *signer,
+                                                        const char *method,
+                                                        const char *uri,
+                                                        const uint8_t *body,
+                                                        size_t body_len,
+                                                        char **out_header);
+
+/**
+ * Free a signer. NULL is ignored.
+ *
+ * # Safety
+ * `signer` must be NULL or a live handle from finauth_oauth1_signer_new(), not freed yet, and
+ * not in use by another thread.
+ */
+void finauth_oauth1_signer_free(struct finauth_oauth1_signer *signer);
 
 /**
  * Build from the environment variables of the finauth API: FINICITY_PARTNER_ID,

@@ -10,6 +10,7 @@
 mod error;
 mod ffi_util;
 mod headers;
+mod oauth1;
 mod partner_auth;
 mod store;
 mod strings;
@@ -21,6 +22,12 @@ pub use error::{
 pub use headers::{
     finauth_headers, finauth_headers_count, finauth_headers_free, finauth_headers_name,
     finauth_headers_token, finauth_headers_value,
+};
+pub use oauth1::{
+    finauth_oauth1_authorization_header, finauth_oauth1_signer, finauth_oauth1_signer_free,
+    finauth_oauth1_signer_new, finauth_signing_key, finauth_signing_key_bits,
+    finauth_signing_key_free, finauth_signing_key_from_file, finauth_signing_key_from_pem,
+    finauth_signing_key_from_pkcs12,
 };
 pub use partner_auth::{
     finauth_guard_status, finauth_partner_auth, finauth_partner_auth_config,

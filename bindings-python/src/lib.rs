@@ -8,6 +8,7 @@
 mod auth;
 mod errors;
 mod logging;
+mod oauth1;
 mod runtime;
 mod store;
 
@@ -50,6 +51,10 @@ fn _finauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::RedisStore>()?;
     m.add_class::<auth::PartnerAuth>()?;
     m.add_class::<auth::AsyncPartnerAuth>()?;
+    m.add_class::<oauth1::SigningKey>()?;
+    m.add_class::<oauth1::OAuth1Signer>()?;
+    m.add_function(wrap_pyfunction!(oauth1::load_pkcs12, m)?)?;
+    m.add_function(wrap_pyfunction!(oauth1::load_pem, m)?)?;
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(_flush_logs, m)?)?;
     m.add_function(wrap_pyfunction!(_finicity_code, m)?)?;

@@ -9,6 +9,8 @@
 * Exceptions under :class:`FinauthError`, with their fields as attributes.
 * ``finauth.requests.FinicityAuth`` and ``finauth.httpx.FinicityAuth``: set the headers and,
   when a call is rejected for an invalid or expired token, refresh once and resend.
+* Mastercard OAuth 1.0a signing: :class:`OAuth1Signer` with keys from :func:`load_pkcs12` or
+  :func:`load_pem`, and ``finauth.requests.OAuth1Auth`` / ``finauth.httpx.OAuth1Auth``.
 
 Log records of the core go to the ``logging`` logger ``"finauth"``; they never hold a secret.
 """
@@ -32,7 +34,17 @@ from ._errors import (
     TransportError,
     UnauthorizedError,
 )
-from ._finauth import AsyncPartnerAuth, FileStore, MemoryStore, PartnerAuth, RedisStore
+from ._finauth import (
+    AsyncPartnerAuth,
+    FileStore,
+    MemoryStore,
+    OAuth1Signer,
+    PartnerAuth,
+    RedisStore,
+    SigningKey,
+    load_pem,
+    load_pkcs12,
+)
 
 __version__: str = _finauth.__version__
 
@@ -42,6 +54,10 @@ __all__ = [
     "MemoryStore",
     "FileStore",
     "RedisStore",
+    "OAuth1Signer",
+    "SigningKey",
+    "load_pkcs12",
+    "load_pem",
     "FinauthError",
     "ConfigError",
     "InvalidCredentialsError",

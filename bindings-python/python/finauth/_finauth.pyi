@@ -11,6 +11,10 @@ __all__ = [
     "RedisStore",
     "PartnerAuth",
     "AsyncPartnerAuth",
+    "SigningKey",
+    "OAuth1Signer",
+    "load_pkcs12",
+    "load_pem",
     "_after_fork_in_child",
     "_flush_logs",
     "_finicity_code",
@@ -148,3 +152,46 @@ def _after_fork_in_child() -> None: ...
 def _flush_logs() -> None: ...
 def _finicity_code(status: int, content_type: str, body: bytes) -> Optional[int]: ...
 def _rejects_token(status: int, content_type: str, body: bytes) -> bool: ...
+
+_Body = Union[bytes, bytearray, memoryview, str, None]
+
+@final
+class SigningKey:
+    """An RSA private key for OAuth 1.0a signing, parsed once; ``repr`` is redacted."""
+
+    @property
+    def bits(self) -> int:
+        """The RSA modulus size in bits (e.g. 2048)."""
+
+def load_pkcs12(
+    path_or_bytes: Union[bytes, bytearray, str, "os.PathLike[str]"],
+    password: str,
+    alias: Optional[str] = None,
+) -> SigningKey:
+    """Load the private key of a PKCS#12 file (path or content); raises ``SigningKeyError``."""
+
+def load_pem(
+    source: Union[bytes, bytearray, str, "os.PathLike[str]"],
+    password: Optional[str] = None,
+) -> SigningKey:
+    """Load a PEM key (PEM text, its bytes, or a path); raises ``SigningKeyError``."""
+
+@final
+class OAuth1Signer:
+    """Mastercard one-legged OAuth 1.0a signer (body-hash extension); releases the GIL to sign."""
+
+    def __new__(
+        cls, consumer_key: str, key: SigningKey, method: str = "RSA-SHA256"
+    ) -> "OAuth1Signer": ...
+    @property
+    def consumer_key(self) -> str:
+        """The consumer key."""
+    @property
+    def method(self) -> str:
+        """``"RSA-SHA256"`` or ``"RSA-PSS"``."""
+    def authorization_header(self, method: str, uri: str, body: _Body = None) -> str:
+        """The ``Authorization`` header value for one request (fresh nonce, current time)."""
+    def signature_base_string(
+        self, method: str, uri: str, body: _Body, nonce: str, timestamp: int
+    ) -> str:
+        """The signature base string for a given nonce and timestamp (tests, debugging)."""

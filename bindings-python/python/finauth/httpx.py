@@ -1,4 +1,4 @@
-"""``httpx`` integration: :class:`FinicityAuth`, an ``httpx.Auth`` for sync and async clients.
+"""``httpx`` integration: :class:`FinicityAuth` and :class:`OAuth1Auth`, ``httpx.Auth``\ s for sync and async clients.
 
     import httpx, finauth
     from finauth.httpx import FinicityAuth
@@ -10,6 +10,13 @@
 Each request gets the ``Finicity-App-Key`` and ``Finicity-App-Token`` headers. When the server
 answers that the token is invalid or expired (HTTP 401 with Finicity code 10022 or 10023), the
 token is invalidated (one refresh, however many requests saw it) and the request is resent once.
+
+:class:`OAuth1Auth` signs each request for Mastercard APIs (OAuth 1.0a, body hash of the body
+as sent, over the full URL)::
+
+    signer = finauth.OAuth1Signer("consumer-key", finauth.load_pkcs12("key.p12", "pw"))
+    httpx.post(url, json={"a": 1}, auth=OAuth1Auth(signer))
+
 Needs the ``httpx`` extra: ``pip install 'finauth[httpx]'``.
 """
 
@@ -17,12 +24,14 @@ from __future__ import annotations
 
 from typing import AsyncGenerator, Generator, Union
 
+import anyio
+import anyio.to_thread
 import httpx
 
 from . import _finauth
-from ._finauth import AsyncPartnerAuth, PartnerAuth
+from ._finauth import AsyncPartnerAuth, OAuth1Signer, PartnerAuth
 
-__all__ = ["FinicityAuth"]
+__all__ = ["FinicityAuth", "OAuth1Auth"]
 
 _TOKEN_HEADER = "Finicity-App-Token"
 
@@ -81,3 +90,38 @@ class FinicityAuth(httpx.Auth):
             await self.async_auth.invalidate(headers[_TOKEN_HEADER])
             request.headers.update(await self.async_auth.headers())
             yield request
+
+
+class OAuth1Auth(httpx.Auth):
+    """Sign ``httpx`` calls (sync and async clients) to Mastercard APIs with a
+    :class:`finauth.OAuth1Signer`.
+
+    The body is read from the request as it will be sent (``requires_request_body``), so the
+    body hash covers the exact bytes; the signature covers the method and the full URL. In an
+    async client signing runs in a worker thread, so the event loop is never blocked.
+    """
+
+    requires_request_body = True
+
+    def __init__(self, signer: OAuth1Signer) -> None:
+        self.signer = signer
+
+    def __repr__(self) -> str:
+        return f"OAuth1Auth({self.signer!r})"
+
+    def _sign(self, request: httpx.Request) -> None:
+        request.headers["Authorization"] = self.signer.authorization_header(
+            request.method, str(request.url), request.content
+        )
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Set the ``Authorization`` header."""
+        self._sign(request)
+        yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """Set the ``Authorization`` header (signing off the event loop)."""
+        await anyio.to_thread.run_sync(self._sign, request)
+        yield request

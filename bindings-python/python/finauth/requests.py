@@ -1,4 +1,4 @@
-"""``requests`` integration: :class:`FinicityAuth`, a ``requests.auth.AuthBase``.
+"""``requests`` integration: :class:`FinicityAuth` and :class:`OAuth1Auth`, ``requests.auth.AuthBase``\ s.
 
     import requests, finauth
     from finauth.requests import FinicityAuth
@@ -11,6 +11,13 @@
 Each request gets the ``Finicity-App-Key`` and ``Finicity-App-Token`` headers. When the server
 answers that the token is invalid or expired (HTTP 401 with Finicity code 10022 or 10023), the
 token is invalidated (one refresh, however many requests saw it) and the request is resent once.
+
+:class:`OAuth1Auth` signs each request for Mastercard APIs (OAuth 1.0a, body hash of the exact
+prepared body bytes, over the full URL)::
+
+    signer = finauth.OAuth1Signer("consumer-key", finauth.load_pkcs12("key.p12", "pw"))
+    requests.post(url, json={"a": 1}, auth=OAuth1Auth(signer))
+
 Needs the ``requests`` extra: ``pip install 'finauth[requests]'``.
 """
 
@@ -22,9 +29,9 @@ import requests
 import requests.auth
 
 from . import _finauth
-from ._finauth import AsyncPartnerAuth, PartnerAuth
+from ._finauth import AsyncPartnerAuth, OAuth1Signer, PartnerAuth
 
-__all__ = ["FinicityAuth"]
+__all__ = ["FinicityAuth", "OAuth1Auth"]
 
 _TOKEN_HEADER = "Finicity-App-Token"
 
@@ -76,3 +83,34 @@ class FinicityAuth(requests.auth.AuthBase):
         resent.history.append(response)
         resent.request = retry
         return resent
+
+
+class OAuth1Auth(requests.auth.AuthBase):
+    """Sign ``requests`` calls to Mastercard APIs with a :class:`finauth.OAuth1Signer`.
+
+    The ``Authorization`` header covers the prepared request's method, full URL and exact body
+    bytes (a ``str`` body is hashed as UTF-8). Streamed bodies (generators, files) cannot be
+    hashed before they are sent and raise ``ValueError``.
+    """
+
+    def __init__(self, signer: OAuth1Signer) -> None:
+        self.signer = signer
+
+    def __repr__(self) -> str:
+        return f"OAuth1Auth({self.signer!r})"
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Set the ``Authorization`` header on ``r``."""
+        body = r.body
+        if body is None:
+            data = b""
+        elif isinstance(body, str):
+            data = body.encode("utf-8")
+        elif isinstance(body, (bytes, bytearray)):
+            data = bytes(body)
+        else:
+            raise ValueError("OAuth1Auth: a streamed request body cannot be signed; pass bytes")
+        r.headers["Authorization"] = self.signer.authorization_header(
+            r.method or "GET", r.url or "", data
+        )
+        return r
