@@ -465,6 +465,23 @@ enum finauth_status finauth_oauth1_authorization_header(const struct finauth_oau
                                                         char **out_header);
 
 /**
+ * As finauth_oauth1_authorization_header() with a given `nonce` and Unix `timestamp`: for
+ * conformance tests and debugging only (a real request needs a fresh nonce each time).
+ * On success `*out_header` is a new string owned by the caller (free it with finauth_string_free()).
+ *
+ * # Safety
+ * As finauth_oauth1_authorization_header(); `nonce` NULL or NUL-terminated.
+ */
+enum finauth_status finauth_oauth1_authorization_header_with(const struct finauth_oauth1_signer *signer,
+                                                             const char *method,
+                                                             const char *uri,
+                                                             const uint8_t *body,
+                                                             size_t body_len,
+                                                             const char *nonce,
+                                                             uint64_t timestamp,
+                                                             char **out_header);
+
+/**
  * Free a signer. NULL is ignored.
  *
  * # Safety

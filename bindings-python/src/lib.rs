@@ -41,10 +41,21 @@ fn _rejects_token(status: u16, content_type: &str, body: &[u8]) -> bool {
     finauth::finicity::response::rejects_token(status, content_type, body)
 }
 
+/// Stop the log forwarder before the interpreter finalizes (registered with `atexit`).
+#[pyfunction]
+fn _shutdown(py: Python<'_>) {
+    logging::shutdown(py);
+}
+
 #[pymodule]
 fn _finauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
     runtime::install_fork_hook();
     logging::install();
+    let shutdown = wrap_pyfunction!(_shutdown, m)?;
+    m.py()
+        .import("atexit")?
+        .call_method1("register", (&shutdown,))?;
+    m.add_function(shutdown)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<store::MemoryStore>()?;
     m.add_class::<store::FileStore>()?;

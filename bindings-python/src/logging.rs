@@ -3,14 +3,18 @@
 //! Events are queued and a forwarder thread hands them to `logging` under the GIL, so a thread
 //! that emits an event never waits for the GIL (it may hold a core lock that a Python thread
 //! wants). The core never puts a secret or a token into an event; only `finauth*` targets are
-//! forwarded. The forwarder is rebuilt in a forked child, like the runtime.
+//! forwarded. The forwarder is rebuilt in a forked child, like the runtime. An `atexit` hook
+//! stops it before the interpreter finalizes: a thread that takes the GIL during finalization
+//! aborts the process ("PyGILState_Release: thread state must be current").
 
 use arc_swap::ArcSwapOption;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Sender, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
@@ -23,16 +27,23 @@ enum Msg {
         message: String,
     },
     Flush(SyncSender<()>),
+    Stop,
 }
 
 struct Forwarder {
     generation: u64,
     tx: Sender<Msg>,
+    thread: Mutex<Option<JoinHandle<()>>>,
 }
 
 static FORWARDER: ArcSwapOption<Forwarder> = ArcSwapOption::const_empty();
+/// Set by [`shutdown`]: from then on events are dropped and no forwarder starts.
+static STOPPED: AtomicBool = AtomicBool::new(false);
 
 fn sender() -> Option<Arc<Forwarder>> {
+    if STOPPED.load(Ordering::Acquire) {
+        return None;
+    }
     let generation = crate::runtime::generation();
     if let Some(f) = &*FORWARDER.load() {
         if f.generation == generation {
@@ -57,13 +68,18 @@ fn sender() -> Option<Arc<Forwarder>> {
                     Msg::Flush(done) => {
                         let _ = done.send(());
                     }
+                    Msg::Stop => return,
                 }
             }
         });
-    if spawned.is_err() {
+    let Ok(thread) = spawned else {
         return None;
-    }
-    let new = Arc::new(Forwarder { generation, tx });
+    };
+    let new = Arc::new(Forwarder {
+        generation,
+        tx,
+        thread: Mutex::new(Some(thread)),
+    });
     let current = FORWARDER.load_full();
     if let Some(f) = &current {
         if f.generation == generation {
@@ -98,6 +114,25 @@ fn emit(py: Python<'_>, level: u8, target: &str, message: &str) {
     if let Err(e) = result {
         // Never let logging break the forwarder; report like `logging` does.
         e.print(py);
+    }
+}
+
+/// Deliver what is queued, then stop the forwarder for good (called by `atexit`, with the GIL,
+/// before the interpreter finalizes). Events emitted afterwards are dropped.
+pub fn shutdown(py: Python<'_>) {
+    STOPPED.store(true, Ordering::Release);
+    if let Some(f) = FORWARDER.swap(None) {
+        if f.generation != crate::runtime::generation() {
+            return; // the parent's forwarder: its thread does not exist in this forked child
+        }
+        let _ = f.tx.send(Msg::Stop);
+        let thread = f.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            // The forwarder may be waiting for the GIL to deliver a record: release it.
+            py.detach(|| {
+                let _ = thread.join();
+            });
+        }
     }
 }
 

@@ -155,3 +155,32 @@ def test_async_twin_of_a_sync_object(sandbox: Sandbox) -> None:
     assert isinstance(a, finauth.AsyncPartnerAuth)
     assert isinstance(a.as_sync(), finauth.PartnerAuth)
     assert repr(a).startswith("AsyncPartnerAuth(partner_id=")
+
+
+EXIT_CHILD = """
+import logging, sys, finauth
+logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+auth = finauth.PartnerAuth(partner_id=sys.argv[2], partner_secret=sys.argv[3], app_key=sys.argv[4],
+                           base_url=sys.argv[1], allow_insecure_loopback=True)
+print(auth.token())
+auth.invalidate(auth.token())
+print(auth.token())
+"""
+
+
+def test_the_interpreter_exits_cleanly_after_using_finauth(sandbox: Sandbox) -> None:
+    # Log records still in flight at exit must not reach a finalizing interpreter (that aborts
+    # the process with "PyGILState_Release: thread state ... must be current").
+    import subprocess
+    import sys
+
+    for _ in range(12):
+        out = subprocess.run(
+            [sys.executable, "-c", EXIT_CHILD, sandbox.url, PARTNER_ID, SECRET, APP_KEY],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert "Fatal Python error" not in out.stderr
+        assert len(out.stdout.split()) == 2
