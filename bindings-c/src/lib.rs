@@ -24,10 +24,10 @@ pub use headers::{
     finauth_headers_token, finauth_headers_value,
 };
 pub use oauth1::{
-    finauth_oauth1_authorization_header, finauth_oauth1_signer, finauth_oauth1_signer_free,
-    finauth_oauth1_signer_new, finauth_signing_key, finauth_signing_key_bits,
-    finauth_signing_key_free, finauth_signing_key_from_file, finauth_signing_key_from_pem,
-    finauth_signing_key_from_pkcs12,
+    finauth_oauth1_authorization_header, finauth_oauth1_authorization_header_with,
+    finauth_oauth1_signer, finauth_oauth1_signer_free, finauth_oauth1_signer_new,
+    finauth_signing_key, finauth_signing_key_bits, finauth_signing_key_free,
+    finauth_signing_key_from_file, finauth_signing_key_from_pem, finauth_signing_key_from_pkcs12,
 };
 pub use partner_auth::{
     finauth_guard_status, finauth_partner_auth, finauth_partner_auth_config,

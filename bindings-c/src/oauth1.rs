@@ -208,6 +208,54 @@ pub unsafe extern "C" fn finauth_oauth1_authorization_header(
     out_header: *mut *mut c_char,
 ) -> finauth_status {
     // SAFETY: caller's contract.
+    unsafe { header_call(signer, method, uri, body, body_len, None, out_header) }
+}
+
+/// As finauth_oauth1_authorization_header() with a given `nonce` and Unix `timestamp`: for
+/// conformance tests and debugging only (a real request needs a fresh nonce each time).
+/// On success `*out_header` is a new string owned by the caller (free it with finauth_string_free()).
+///
+/// # Safety
+/// As finauth_oauth1_authorization_header(); `nonce` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn finauth_oauth1_authorization_header_with(
+    signer: *const finauth_oauth1_signer,
+    method: *const c_char,
+    uri: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    nonce: *const c_char,
+    timestamp: u64,
+    out_header: *mut *mut c_char,
+) -> finauth_status {
+    // SAFETY: caller's contract.
+    unsafe {
+        header_call(
+            signer,
+            method,
+            uri,
+            body,
+            body_len,
+            Some((nonce, timestamp)),
+            out_header,
+        )
+    }
+}
+
+/// The shared body of the two header functions; `fixed` = a given nonce and timestamp.
+///
+/// # Safety
+/// As finauth_oauth1_authorization_header_with().
+unsafe fn header_call(
+    signer: *const finauth_oauth1_signer,
+    method: *const c_char,
+    uri: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    fixed: Option<(*const c_char, u64)>,
+    out_header: *mut *mut c_char,
+) -> finauth_status {
+    // SAFETY: caller's contract.
     unsafe { reset_out(out_header, std::ptr::null_mut()) };
     ffi_call(|| {
         let out = out_arg(out_header, "out_header")?;
@@ -225,7 +273,16 @@ pub unsafe extern "C" fn finauth_oauth1_authorization_header(
             // SAFETY: non-NULL and readable for `body_len` bytes per the caller's contract.
             unsafe { std::slice::from_raw_parts(body, body_len) }
         };
-        let header = signer.inner.authorization_header(method, uri, body)?;
+        let header = match fixed {
+            None => signer.inner.authorization_header(method, uri, body)?,
+            Some((nonce, timestamp)) => {
+                // SAFETY: caller's contract.
+                let nonce = unsafe { str_arg(nonce, "nonce") }?;
+                signer
+                    .inner
+                    .authorization_header_with(method, uri, body, nonce, timestamp)?
+            }
+        };
         let s = to_c_string(&header)?;
         // SAFETY: checked non-NULL; writable per the caller's contract.
         unsafe { out.write(s) };

@@ -25,9 +25,10 @@ static const char *sandbox_url(void) {
 
 static int sandbox_port(void) { return atoi(sandbox_url() + 17); }
 
-/* Send one request; returns the HTTP status (or -1) and copies the body into resp (may be NULL). */
-static int sandbox_http(const char *method, const char *path, const char *body, char *resp,
-                        size_t cap) {
+/* Send one request with an optional extra header line ("Name: value", no CRLF) and a body of
+ * body_len bytes; returns the HTTP status (or -1) and copies the body into resp (may be NULL). */
+static int sandbox_request(const char *method, const char *path, const char *header,
+                           const char *body, size_t blen, char *resp, size_t cap) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
   struct sockaddr_in addr;
@@ -39,13 +40,17 @@ static int sandbox_http(const char *method, const char *path, const char *body, 
     close(fd);
     return -1;
   }
-  char req[4096];
-  size_t blen = body ? strlen(body) : 0;
+  char req[8192];
   int n = snprintf(req, sizeof req,
-                   "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                   method, path, blen, body ? body : "");
-  if (n < 0 || (size_t)n >= sizeof req || write(fd, req, (size_t)n) != n) {
+                   "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
+                   "%s%sContent-Length: %zu\r\nConnection: close\r\n\r\n",
+                   method, path, sandbox_port(), header ? header : "", header ? "\r\n" : "", blen);
+  if (n < 0 || (size_t)n + blen >= sizeof req) {
+    close(fd);
+    return -1;
+  }
+  if (blen) memcpy(req + n, body, blen);
+  if (write(fd, req, (size_t)n + blen) != (ssize_t)((size_t)n + blen)) {
     close(fd);
     return -1;
   }
@@ -67,6 +72,12 @@ static int sandbox_http(const char *method, const char *path, const char *body, 
     snprintf(resp, cap, "%s", b);
   }
   return status;
+}
+
+/* A JSON request to the admin API (body NUL-terminated or NULL). */
+static int sandbox_http(const char *method, const char *path, const char *body, char *resp,
+                        size_t cap) {
+  return sandbox_request(method, path, NULL, body, body ? strlen(body) : 0, resp, cap);
 }
 
 /* A counter of the sandbox's stats for one partner (auth_requests, auth_failures, ...), or -1. */

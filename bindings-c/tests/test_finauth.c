@@ -1028,6 +1028,146 @@ static void oauth1_eight_threads_share_one_signer(void) {
   finauth_oauth1_signer_free(s);
 }
 
+/* The next JSON string value of `"name": "` at or after *cursor in expected.json (escapes \" \\ \n
+ * \t \/ only, which is all that file uses), copied into out; advances *cursor. 0 if none. */
+static int json_next_string(const char **cursor, const char *name, char *out, size_t cap) {
+  char pat[64];
+  snprintf(pat, sizeof pat, "\"%s\": \"", name);
+  const char *p = strstr(*cursor, pat);
+  if (!p) return 0;
+  p += strlen(pat);
+  size_t n = 0;
+  for (; *p && *p != '"' && n + 1 < cap; p++) {
+    char c = *p;
+    if (c == '\\') {
+      p++;
+      c = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+    }
+    out[n++] = c;
+  }
+  out[n] = 0;
+  *cursor = p;
+  return 1;
+}
+
+/* %XX-decode in place (oauth_signature is the only percent-encoded header item). */
+static void pct_decode(char *s) {
+  char *w = s;
+  for (char *r = s; *r; r++) {
+    unsigned v;
+    if (*r == '%' && sscanf(r + 1, "%2x", &v) == 1) {
+      *w++ = (char)v;
+      r += 2;
+    } else {
+      *w++ = *r;
+    }
+  }
+  *w = 0;
+}
+
+static void oauth1_every_corpus_case_matches_the_java_reference(void) {
+  size_t len = 0;
+  char *json = (char *)read_all(key_path("../oauth1-reference/expected.json"), &len);
+  CHECK(json != NULL);
+  if (!json) return;
+  const char *cur = json;
+  char ck[128], nonce[64], method[16], uri[1024], body[1024], sig[1024], got[1024];
+  CHECK(json_next_string(&cur, "consumer_key", ck, sizeof ck));
+  CHECK(json_next_string(&cur, "nonce", nonce, sizeof nonce));
+  const char *ts = strstr(json, "\"timestamp\": ");
+  CHECK(ts != NULL);
+  uint64_t timestamp = ts ? strtoull(ts + 13, NULL, 10) : 0;
+  finauth_signing_key *k = NULL;
+  finauth_oauth1_signer *s = NULL;
+  CHECK_STATUS(finauth_signing_key_from_file(key_path("pkcs1.der"), NULL, NULL, &k), FINAUTH_OK);
+  CHECK_STATUS(finauth_oauth1_signer_new(ck, k, 0, &s), FINAUTH_OK);
+  finauth_signing_key_free(k);
+  int cases = 0, mismatches = 0;
+  while (json_next_string(&cur, "method", method, sizeof method)) {
+    CHECK(json_next_string(&cur, "uri", uri, sizeof uri));
+    CHECK(json_next_string(&cur, "body", body, sizeof body));
+    CHECK(json_next_string(&cur, "signature", sig, sizeof sig));
+    char *h = NULL;
+    CHECK_STATUS(finauth_oauth1_authorization_header_with(s, method, uri, (const uint8_t *)body,
+                                                          strlen(body), nonce, timestamp, &h),
+                 FINAUTH_OK);
+    if (!h) break;
+    header_param(h, "oauth_signature", got, sizeof got);
+    pct_decode(got);
+    /* The reference's item order, then the signature byte for byte. */
+    const char *order = strstr(h, "oauth_body_hash=");
+    if (order != h + 6 || strcmp(got, sig) != 0 ||
+        !(strstr(h, ",oauth_nonce=") < strstr(h, ",oauth_signature=") &&
+          strstr(h, ",oauth_signature=") < strstr(h, ",oauth_consumer_key=") &&
+          strstr(h, ",oauth_consumer_key=") < strstr(h, ",oauth_signature_method=") &&
+          strstr(h, ",oauth_signature_method=") < strstr(h, ",oauth_timestamp=") &&
+          strstr(h, ",oauth_timestamp=") < strstr(h, ",oauth_version="))) {
+      fprintf(stderr, "  mismatch: %s %s\n", method, uri);
+      mismatches++;
+    }
+    finauth_string_free(h);
+    cases++;
+  }
+  CHECK(cases >= 40);
+  CHECK(mismatches == 0);
+  char *none = NULL;
+  CHECK_STATUS(finauth_oauth1_authorization_header_with(s, "GET", "https://x.com/", NULL, 0, NULL, 1, &none),
+               FINAUTH_ERR_INVALID_ARGUMENT);
+  CHECK(none == NULL);
+  finauth_oauth1_signer_free(s);
+  free(json);
+}
+
+static void oauth1_the_sandbox_verifier_accepts_signed_requests(void) {
+  /* Register the test key's public half under a consumer key of this process. */
+  char ck[64];
+  snprintf(ck, sizeof ck, "c-consumer-%ld", (long)getpid());
+  size_t len = 0;
+  char *pem = (char *)read_all(key_path("public.pem"), &len);
+  CHECK(pem != NULL);
+  if (!pem) return;
+  char reg[4096];
+  size_t n = (size_t)snprintf(reg, sizeof reg, "{\"consumer_key\":\"%s\",\"public_key_pem\":\"", ck);
+  for (const char *p = pem; *p && n + 4 < sizeof reg; p++) {
+    if (*p == '\n') {
+      reg[n++] = '\\';
+      reg[n++] = 'n';
+    } else {
+      reg[n++] = *p;
+    }
+  }
+  snprintf(reg + n, sizeof reg - n, "\"}");
+  free(pem);
+  CHECK(sandbox_http("POST", "/__admin/oauth1-keys", reg, NULL, 0) == 204);
+
+  finauth_signing_key *k = NULL;
+  CHECK_STATUS(finauth_signing_key_from_file(key_path("legacy.p12"), "keystorepassword", "signing-key", &k), FINAUTH_OK);
+  for (int pss = 0; pss <= 1; pss++) {
+    finauth_oauth1_signer *s = NULL;
+    CHECK_STATUS(finauth_oauth1_signer_new(ck, k, pss, &s), FINAUTH_OK);
+    const char *paths[] = {"/oauth1/payments?Format=JSON&q=a%20b&amount=10", "/oauth1/atms?PageOffset=0"};
+    const char *bodies[] = {"{\"amount\":10,\"note\":\"caf\xc3\xa9\"}", ""};
+    for (int i = 0; i < 2; i++) {
+      char uri[1024], header[2048], resp[1024];
+      snprintf(uri, sizeof uri, "%s%s", sandbox_url(), paths[i]);
+      char *h = NULL;
+      CHECK_STATUS(finauth_oauth1_authorization_header(s, i ? "GET" : "POST", uri, (const uint8_t *)bodies[i],
+                                                       strlen(bodies[i]), &h),
+                   FINAUTH_OK);
+      if (!h) continue;
+      snprintf(header, sizeof header, "Authorization: %s", h);
+      int status = sandbox_request(i ? "GET" : "POST", paths[i], header, bodies[i], strlen(bodies[i]), resp, sizeof resp);
+      if (status != 200) fprintf(stderr, "  verifier said %d: %s\n", status, resp);
+      CHECK(status == 200 && strstr(resp, "\"ok\":true") != NULL);
+      /* The same header over another body is rejected. */
+      if (i == 0) CHECK(sandbox_request("POST", paths[i], header, "{}", 2, NULL, 0) == 401);
+      finauth_string_free(h);
+    }
+    finauth_oauth1_signer_free(s);
+  }
+  finauth_signing_key_free(k);
+}
+
 /* ---- runner ----------------------------------------------------------------------------- */
 
 typedef struct test_case {
@@ -1064,6 +1204,8 @@ static const test_case TESTS[] = {
     T(oauth1_key_errors_name_the_problem_never_the_password),
     T(oauth1_header_has_the_reference_shape),
     T(oauth1_eight_threads_share_one_signer),
+    T(oauth1_every_corpus_case_matches_the_java_reference),
+    T(oauth1_the_sandbox_verifier_accepts_signed_requests),
 };
 
 int main(int argc, char **argv) {

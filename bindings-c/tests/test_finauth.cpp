@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -221,6 +222,33 @@ static void threads_share_one_object() {
   CHECK(sandbox_stat(p.id.c_str(), "auth_requests") == 1);
 }
 
+static std::string keys_dir() {
+  const char *d = std::getenv("FINAUTH_OAUTH1_KEYS");
+  return d && *d ? d : "core/tests/oauth1-keys";
+}
+
+static void oauth1_signer_raii_and_errors() {
+  finauth::SigningKey key = finauth::SigningKey::from_file(keys_dir() + "/modern.p12",
+                                                           std::string("keystorepassword"));
+  CHECK(key.bits() == 2048);
+  finauth::SigningKey moved = std::move(key);
+  CHECK(key.native() == nullptr && key.bits() == 0 && moved.bits() == 2048);
+  std::optional<finauth::OAuth1Signer> signer;
+  signer.emplace("cpp-consumer", moved, /*pss=*/true);
+  { finauth::SigningKey gone = std::move(moved); }  // the signer keeps its own reference
+  std::string h = signer->authorization_header("POST", "https://api.example.com/x?a=1", "{}");
+  CHECK(h.rfind("OAuth oauth_body_hash=\"", 0) == 0);
+  CHECK(h.find("oauth_signature_method=\"RSA-PSS\"") != std::string::npos);
+  CHECK(h.find("oauth_consumer_key=\"cpp-consumer\"") != std::string::npos);
+  EXPECT_THROW_AS(finauth::ConfigError, signer->authorization_header("GET", "not a uri"));
+  auto e = EXPECT_THROW_AS(finauth::SigningKeyError,
+                           finauth::SigningKey::from_file(keys_dir() + "/modern.p12",
+                                                          std::string("wrong-secret-pw")));
+  CHECK(e && std::string(e->what()).find("wrong-secret-pw") == std::string::npos);
+  EXPECT_THROW_AS(finauth::SigningKeyError, finauth::SigningKey::from_pem("not a key"));
+  EXPECT_THROW_AS(finauth::InvalidArgumentError, finauth::OAuth1Signer("ck", key));
+}
+
 int main() {
   (void)sandbox_url();
   struct {
@@ -233,6 +261,7 @@ int main() {
       {"exceptions_carry_their_fields", exceptions_carry_their_fields},
       {"stores_outlive_nothing_they_do_not_need_to", stores_outlive_nothing_they_do_not_need_to},
       {"threads_share_one_object", threads_share_one_object},
+      {"oauth1_signer_raii_and_errors", oauth1_signer_raii_and_errors},
   };
   int passed = 0, failed = 0;
   for (const auto &t : tests) {

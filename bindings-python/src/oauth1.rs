@@ -4,7 +4,7 @@
 use crate::errors::{config_error, IntoPy};
 use finauth::oauth1::SignatureMethod;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
 use std::path::PathBuf;
 
 /// An RSA private key for OAuth 1.0a signing, parsed once. Its ``repr`` shows the key size
@@ -48,9 +48,8 @@ fn source(obj: &Bound<'_, PyAny>, text_is_pem: bool) -> PyResult<Source> {
     }
     match obj.extract::<PathBuf>() {
         Ok(p) => Ok(Source::Path(p)),
-        Err(_) => Err(config_error(
-            obj.py(),
-            "expected bytes, a str or an os.PathLike".to_string(),
+        Err(_) => Err(pyo3::exceptions::PyTypeError::new_err(
+            "expected bytes, a str or an os.PathLike",
         )),
     }
 }
@@ -146,15 +145,14 @@ fn body_bytes(py: Python<'_>, body: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u
         Some(b) if b.is_instance_of::<PyBytes>() || b.is_instance_of::<PyByteArray>() => {
             b.extract::<Vec<u8>>()
         }
-        Some(b) => {
-            // memoryview and other buffers: bytes(b).
+        // bytes(m) copies a memoryview; anything else (bytes(42) would be 42 zero bytes) is refused.
+        Some(b) if b.is_instance_of::<PyMemoryView>() => {
             let builtins = PyModule::import(py, "builtins")?;
-            builtins
-                .getattr("bytes")?
-                .call1((b,))
-                .and_then(|x| x.extract::<Vec<u8>>())
-                .map_err(|_| config_error(py, "body: expected bytes, str or None".to_string()))
+            builtins.getattr("bytes")?.call1((b,))?.extract::<Vec<u8>>()
         }
+        Some(_) => Err(pyo3::exceptions::PyTypeError::new_err(
+            "body: expected bytes, bytearray, memoryview, str or None",
+        )),
     }
 }
 
@@ -204,6 +202,26 @@ impl OAuth1Signer {
         let body = body_bytes(py, body)?;
         py.detach(|| self.inner.authorization_header(method, uri, &body))
             .py_err(py)
+    }
+
+    /// The ``Authorization`` header value with a given nonce and timestamp: for conformance tests
+    /// and debugging only (a real request needs a fresh nonce: use :meth:`authorization_header`).
+    #[pyo3(signature = (method, uri, body, nonce, timestamp))]
+    fn authorization_header_with(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        uri: &str,
+        body: Option<&Bound<'_, PyAny>>,
+        nonce: &str,
+        timestamp: u64,
+    ) -> PyResult<String> {
+        let body = body_bytes(py, body)?;
+        py.detach(|| {
+            self.inner
+                .authorization_header_with(method, uri, &body, nonce, timestamp)
+        })
+        .py_err(py)
     }
 
     /// The signature base string for a given nonce and timestamp (for tests and debugging).

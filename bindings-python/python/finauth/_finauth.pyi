@@ -17,6 +17,7 @@ __all__ = [
     "load_pem",
     "_after_fork_in_child",
     "_flush_logs",
+    "_shutdown",
     "_finicity_code",
     "_rejects_token",
 ]
@@ -150,6 +151,7 @@ class AsyncPartnerAuth:
 
 def _after_fork_in_child() -> None: ...
 def _flush_logs() -> None: ...
+def _shutdown() -> None: ...
 def _finicity_code(status: int, content_type: str, body: bytes) -> Optional[int]: ...
 def _rejects_token(status: int, content_type: str, body: bytes) -> bool: ...
 
@@ -191,6 +193,10 @@ class OAuth1Signer:
         """``"RSA-SHA256"`` or ``"RSA-PSS"``."""
     def authorization_header(self, method: str, uri: str, body: _Body = None) -> str:
         """The ``Authorization`` header value for one request (fresh nonce, current time)."""
+    def authorization_header_with(
+        self, method: str, uri: str, body: _Body, nonce: str, timestamp: int
+    ) -> str:
+        """The ``Authorization`` value for a given nonce and timestamp (conformance tests only)."""
     def signature_base_string(
         self, method: str, uri: str, body: _Body, nonce: str, timestamp: int
     ) -> str:

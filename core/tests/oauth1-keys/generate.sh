@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out pkcs8.pem 2>/dev/null
 openssl pkcs8 -topk8 -nocrypt -in pkcs8.pem -outform DER -out pkcs8.der
+openssl pkey -in pkcs8.pem -pubout -out public.pem
 openssl rsa -in pkcs8.pem -traditional -out pkcs1.pem 2>/dev/null
 openssl rsa -in pkcs8.pem -traditional -outform DER -out pkcs1.der 2>/dev/null
 openssl pkcs8 -topk8 -v2 aes-256-cbc -in pkcs8.pem -passout pass:test-password -out encrypted.pem
