@@ -8,7 +8,6 @@
  * Status codes not reachable through the C API (documented in bindings-c/README.md):
  *  - FINAUTH_ERR_UNAUTHORIZED: only produced by core's `send` (a resource call made by finauth),
  *    which the C API does not expose: C callers make resource calls with their own HTTP client.
- *  - FINAUTH_ERR_SIGNING_KEY: key loading has no C function yet.
  *  - FINAUTH_ERR_INTERNAL: needs a panic inside finauth (a bug).
  * Their mapping is tested by the Rust unit tests of bindings-c/src/error.rs and ffi_util.rs.
  */
