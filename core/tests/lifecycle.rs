@@ -227,3 +227,82 @@ async fn app_key_rotation_applies_to_the_next_requests_and_is_validated() {
     assert_eq!(h.pairs()[0], ("Finicity-App-Key", APP_KEY));
     assert_eq!(auths(&sb), 3);
 }
+
+#[tokio::test]
+async fn a_token_rejected_again_after_the_one_resend_is_unauthorized() {
+    let sb = sandbox().await;
+    let auth = builder(&sb).build().unwrap();
+    auth.token().await.unwrap();
+    // Every token the sandbox issues from now on is already expired there (10023), while the
+    // client believes it fresh: one resend with a new token, then the error, never a loop.
+    sb.set_token_lifetime(Duration::from_millis(0));
+    let err = auth
+        .send(
+            auth.request(finauth::reqwest::Method::GET, "/aggregation/v1/customers")
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Unauthorized {
+                status: 401,
+                code: Some(10023)
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.kind(), "UNAUTHORIZED");
+    let ps = sb.partner_stats(PARTNER);
+    assert_eq!((ps.auth_requests, ps.resource_rejected), (2, 2));
+    assert_eq!(auth.stats().invalidations, 1);
+}
+
+#[tokio::test]
+async fn a_24302_on_a_resource_call_locks_every_caller_without_another_request() {
+    let sb = sandbox().await;
+    sb.set_locked_status(500);
+    let store: Arc<dyn finauth::Store> = Arc::new(finauth::MemoryStore::new());
+    let auth = builder(&sb).store(Arc::clone(&store)).build().unwrap();
+    let twin = builder(&sb).store(store).build().unwrap();
+    auth.token().await.unwrap();
+    // Lock the Partner ID at the server behind finauth's back (someone else's wrong secret).
+    sb.set_lockout_threshold(1);
+    let wrong = finauth::reqwest::Client::new()
+        .post(format!(
+            "{}/aggregation/v2/partners/authentication",
+            sb.url()
+        ))
+        .header("Finicity-App-Key", APP_KEY)
+        .json(&serde_json::json!({"partnerId": PARTNER, "partnerSecret": "NotTheSecret123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        wrong.status(),
+        401,
+        "the wrong secret itself is a 10001; the lock follows"
+    );
+    let err = auth
+        .send(
+            auth.request(finauth::reqwest::Method::GET, "/aggregation/v1/customers")
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::AccountLocked { code: 24302 }),
+        "{err:?}"
+    );
+    let before = sb.partner_stats(PARTNER);
+    for a in [&auth, &twin] {
+        let e = a.token().await.unwrap_err();
+        assert!(matches!(e, Error::AccountLocked { .. }), "{e:?}");
+    }
+    let after = sb.partner_stats(PARTNER);
+    assert_eq!(
+        after.auth_requests, before.auth_requests,
+        "no request once locked"
+    );
+}

@@ -772,6 +772,8 @@ impl<S: TokenSource> Engine<S> {
             "the server reports the account as locked; stopping all authentication"
         );
         let _ = self.exec(StoreOp::MarkLocked { code }).await;
+        // The cached token is useless now: callers must get AccountLocked, not a dead token.
+        self.clear_cache();
     }
 
     /// A rotation made by this process: seal the successor for the others and swap locally.
