@@ -572,3 +572,46 @@ fn sandbox_prints_its_url_and_exports_then_stops_on_sigterm() {
     };
     assert_eq!(status.code(), Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finauth_store_redis_is_shared_by_cli_processes_and_the_file_cache_is_unused() {
+    // scripts/test.sh starts a redis-server and sets FINAUTH_TEST_REDIS_URL; without it this
+    // test says so and passes (under CI a missing server is a failure).
+    let Some(redis) = std::env::var("FINAUTH_TEST_REDIS_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set FINAUTH_TEST_REDIS_URL"
+        );
+        eprintln!("SKIPPED: FINAUTH_TEST_REDIS_URL is not set");
+        return;
+    };
+    let sb = sandbox().await;
+    let dir = TempDir::new("redis");
+    let url = sb.url();
+    let spec = format!(
+        "{}?prefix=finauth-cli-test-{}",
+        redis.trim(),
+        std::process::id()
+    );
+    let mut env = vars(&url, Partner::DEMO_SECRET, dir.path());
+    env.push(("FINAUTH_STORE", &spec));
+    let tokens: Vec<String> = (0..4)
+        .map(|_| {
+            let run = finauth(&["token"], &env, None);
+            assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+            run.stdout.trim().to_owned()
+        })
+        .collect();
+    assert!(tokens.iter().all(|t| *t == tokens[0] && !t.is_empty()));
+    assert_eq!(sb.partner_stats(ID).auth_requests, 1);
+    let status = finauth(&["guard", "status", "--json"], &env, None);
+    assert_eq!(status.code, Some(0), "stderr: {}", status.stderr);
+    assert!(
+        !dir.path().join("finauth").exists(),
+        "with FINAUTH_STORE set the CLI keeps no file cache"
+    );
+    sb.shutdown().await;
+}

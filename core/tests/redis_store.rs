@@ -90,8 +90,13 @@ fn child_process_entry() {
             .build()
             .unwrap();
         let tasks = var("CHILD_TASKS").parse::<usize>().unwrap_or(1);
-        let mut kinds: Vec<String> = concurrent_tokens(&auth, tasks)
-            .await
+        let threads = var("CHILD_THREADS").parse::<usize>().unwrap_or(0);
+        let results = if threads > 0 {
+            on_os_threads(&auth, threads).await
+        } else {
+            concurrent_tokens(&auth, tasks).await
+        };
+        let mut kinds: Vec<String> = results
             .into_iter()
             .map(|r| match r {
                 Ok(_) => "OK".to_string(),
@@ -103,6 +108,31 @@ fn child_process_entry() {
         format!("{} store_errors={}", kinds.join(","), s.store_errors)
     });
     println!("\nOUTCOME={outcome}");
+}
+
+/// `n` OS threads released together by a barrier, each calling `token()` on its own
+/// current-thread runtime: real threads, not tasks multiplexed on a few workers.
+async fn on_os_threads(
+    auth: &finauth::PartnerAuth,
+    n: usize,
+) -> Vec<finauth::Result<finauth::AccessToken>> {
+    let barrier = Arc::new(std::sync::Barrier::new(n));
+    let handles: Vec<_> = (0..n)
+        .map(|_| {
+            let (auth, barrier) = (auth.clone(), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                barrier.wait();
+                rt.block_on(auth.token())
+            })
+        })
+        .collect();
+    tokio::task::spawn_blocking(move || handles.into_iter().map(|h| h.join().unwrap()).collect())
+        .await
+        .unwrap()
 }
 
 struct Fleet {
@@ -130,7 +160,7 @@ fn kinds(o: &str) -> &str {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sixteen_processes_of_twenty_tasks_authenticate_once_cold_and_once_at_expiry() {
+async fn sixteen_processes_of_twenty_threads_authenticate_once_cold_and_once_at_expiry() {
     let Some(redis) = redis_url() else { return };
     let sb = sandbox().await;
     sb.set_latency(Duration::from_millis(300));
@@ -140,7 +170,7 @@ async fn sixteen_processes_of_twenty_tasks_authenticate_once_cold_and_once_at_ex
         prefix: prefix("fleet"),
     };
     let short = [
-        ("CHILD_TASKS", "20"),
+        ("CHILD_THREADS", "20"),
         ("CHILD_LIFETIME", "6"),
         ("CHILD_REFRESH", "1"),
         ("CHILD_MARGIN", "3"),
@@ -502,4 +532,66 @@ async fn rediss_to_a_plain_port_is_a_typed_store_error_not_a_panic() {
         Err(Error::Store(m)) => assert!(m.contains("rediss://"), "{m}"),
         other => panic!("expected a store error, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn finauth_store_redis_url_in_from_env_shares_one_token_between_objects() {
+    let Some(redis) = redis_url() else { return };
+    let sb = sandbox().await;
+    let url = sb.url();
+    let spec = format!("{redis}?prefix={}", prefix("from-env"));
+    let vars = |name: &str| -> Option<String> {
+        match name {
+            "FINICITY_PARTNER_ID" => Some(PARTNER.into()),
+            "FINICITY_PARTNER_SECRET" => Some(SECRET.into()),
+            "FINICITY_APP_KEY" => Some(APP_KEY.into()),
+            "FINICITY_BASE_URL" => Some(url.clone()),
+            "FINAUTH_ALLOW_INSECURE_LOOPBACK" => Some("1".into()),
+            "FINAUTH_STORE" => Some(spec.clone()),
+            _ => None,
+        }
+    };
+    let a = finauth::PartnerAuthBuilder::from_vars(vars)
+        .unwrap()
+        .build()
+        .unwrap();
+    let b = finauth::PartnerAuthBuilder::from_vars(vars)
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(a.token().await.unwrap(), b.token().await.unwrap());
+    assert_eq!(
+        auths(&sb),
+        1,
+        "the second object adopted the token from Redis"
+    );
+    let keys = redis_cli(
+        &redis,
+        &[
+            "--scan",
+            "--pattern",
+            &format!("{}:*", spec.rsplit_once('=').unwrap().1),
+        ],
+    );
+    assert_eq!(keys.lines().count(), 1, "{keys}");
+}
+
+#[tokio::test]
+async fn identities_never_share_keys_sandbox_and_production_stay_apart() {
+    let Some(redis) = redis_url() else { return };
+    // Two servers (think sandbox and production) with the same Partner ID, one prefix.
+    let (one, two) = (sandbox().await, sandbox().await);
+    let p = prefix("identities");
+    let a = builder(&one).store(store(&redis, &p)).build().unwrap();
+    let b = builder(&two).store(store(&redis, &p)).build().unwrap();
+    let (ta, tb) = (a.token().await.unwrap(), b.token().await.unwrap());
+    assert_ne!(ta, tb);
+    assert_eq!((auths(&one), auths(&two)), (1, 1));
+    let keys = redis_cli(&redis, &["--scan", "--pattern", &format!("{p}:*")]);
+    assert_eq!(keys.lines().count(), 2, "one key per identity: {keys}");
+    // The key names a digest, never the Partner ID or the URL in clear.
+    assert!(
+        !keys.contains(PARTNER) && !keys.contains("127.0.0.1"),
+        "{keys}"
+    );
 }
