@@ -126,6 +126,18 @@ test('ACCOUNT_LOCKED carries 24302', async (t) => {
   })
 })
 
+test('RATE_LIMITED from a throttling 429 carries retryAfter and costs no guard slot', async (t) => {
+  const sb = await sandbox(t)
+  await sb.fault({ retry_after_secs: 7 })
+  const auth = new PartnerAuth(options(sb))
+  await assert.rejects(auth.token(), (e) => {
+    check(e, finauth.RateLimitedError, 'RATE_LIMITED')
+    assert.equal(e.retryAfter, 7)
+    return true
+  })
+  assert.equal((await auth.guardStatus()).failedAttempts, 0)
+})
+
 test('RATE_LIMITED on an unknown App Key, with a hint', async (t) => {
   const sb = await sandbox(t)
   await assert.rejects(new PartnerAuth(options(sb, { appKey: 'not-a-known-key' })).token(), (e) => {

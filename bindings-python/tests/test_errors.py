@@ -89,11 +89,14 @@ def test_rate_limited_on_an_unknown_app_key(sandbox: Sandbox) -> None:
 
 
 def test_rate_limited_carries_retry_after(sandbox: Sandbox) -> None:
-    sandbox.fault({"status": 429, "content_type": "application/json", "body": "{}"})
+    sandbox.fault({"retry_after_secs": 7})
     auth = make_auth(sandbox)
     with pytest.raises(finauth.RateLimitedError) as info:
         auth.token()
-    assert info.value.retry_after is None or info.value.retry_after >= 0
+    assert info.value.retry_after == 7.0
+    # Not a credential verdict: the next attempt waits for the server's Retry-After, the guard
+    # counts nothing.
+    assert auth.guard_status()["failed_attempts"] == 0
 
 
 def test_server_error(sandbox: Sandbox) -> None:

@@ -147,6 +147,9 @@ enum FaultSpec {
     Delay {
         delay_ms: u64,
     },
+    Throttled {
+        retry_after_secs: u64,
+    },
 }
 
 #[derive(Deserialize)]
@@ -171,6 +174,7 @@ impl From<FaultSpec> for Fault {
                 body,
             },
             FaultSpec::Delay { delay_ms } => Fault::Delay(Duration::from_millis(delay_ms)),
+            FaultSpec::Throttled { retry_after_secs } => Fault::Throttled { retry_after_secs },
         }
     }
 }

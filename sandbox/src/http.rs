@@ -227,6 +227,14 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Resp
             tracing::debug!("finauth-sandbox: injected truncated body");
             return truncated_body();
         }
+        Some(Fault::Throttled { retry_after_secs }) => {
+            tracing::debug!(retry_after_secs, "finauth-sandbox: injected 429");
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry_after_secs.to_string())],
+            )
+                .into_response();
+        }
         Some(Fault::Locked) => {
             tracing::debug!("finauth-sandbox: injected locked fault");
             let style = style_for(xml, shared.lock().settings.error_style);

@@ -243,6 +243,8 @@ pub enum Fault {
     TruncatedBody,
     /// Code 24302 "Bad credentials" with HTTP 500; the partner is not actually locked.
     Locked,
+    /// `429 Too Many Requests`, no body, with `Retry-After: <seconds>` (real throttling).
+    Throttled { retry_after_secs: u64 },
 }
 
 /// What the sandbox received. Same data as `GET /__admin/stats`.
