@@ -22,6 +22,13 @@ _finauth_run_cleanups() {
 }
 trap _finauth_run_cleanups EXIT
 
+# build_workspace: the one debug build every script reuses. Always the whole workspace with all
+# targets: cargo resolves dependency features per selection of packages, so `-p X` alone would
+# compile tokio, hyper, reqwest and core once more with other features. A no-op once built.
+build_workspace() {
+  cargo build --workspace --all-targets --locked
+}
+
 # start_sandbox [args...]: the debug sandbox binary (the caller builds it) in the background on a
 # free loopback port; sets SANDBOX_URL and SANDBOX_PID; stopped when the script exits.
 start_sandbox() {

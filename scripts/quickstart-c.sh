@@ -17,11 +17,11 @@ WORK="$(mktemp -d)"
 on_exit "rm -rf '$WORK'"
 
 step "build libfinauth and the sandbox (debug, into $CARGO_TARGET_DIR)"
-cargo build --locked -p finauth-c -p finauth-sandbox
+build_workspace
 
 PREFIX="$WORK/prefix"
 step "install libfinauth into $PREFIX (PREFIX=... make -C bindings-c install)"
-PREFIX="$PREFIX" make -s -C bindings-c install
+PREFIX="$PREFIX" make -s -C bindings-c install CARGO_BUILD_ARGS="--workspace --all-targets"
 export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 echo "pkg-config --cflags --libs finauth: $(pkg-config --cflags --libs finauth)"
 # The library is not in the loader's default path: record its directory in the executables.

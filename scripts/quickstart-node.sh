@@ -9,7 +9,7 @@ need npm "install npm (it comes with Node.js)"
 
 step "npm ci and build the addon (debug, target/debug)"
 (cd bindings-node && npm ci --no-audit --no-fund --loglevel=error)
-cargo build -p finauth-node --locked
+build_workspace
 node bindings-node/scripts/install-addon.js debug
 
 # `require('finauth')` from the example resolves as for a user who ran `npm install finauth`:
@@ -21,7 +21,6 @@ ln -sfn "$ROOT/bindings-node/node_modules/axios" "$MODULES/axios"
 export NODE_PATH="$MODULES:$ROOT/bindings-node/node_modules"
 
 step "start the sandbox"
-cargo build -p finauth-sandbox --locked --quiet
 start_sandbox
 URL="$SANDBOX_URL"
 

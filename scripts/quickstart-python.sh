@@ -20,7 +20,7 @@ rm -rf "$WHEELS"
 "$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$WHEELS"/finauth-*.whl
 
 step "start the sandbox"
-cargo build -p finauth-sandbox --locked --quiet
+build_workspace
 start_sandbox
 URL="$SANDBOX_URL"
 

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/common.sh"
 
 step "build (once, into $CARGO_TARGET_DIR)"
-cargo build --workspace --bins --locked
+build_workspace
 
 BIN="$CARGO_TARGET_DIR/debug"
 WORK="$(mktemp -d)"

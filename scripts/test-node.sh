@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # The Node binding: npm ci (pinned devDependencies, package-lock.json), build the addon once
-# with a plain `cargo build -p finauth-node` (debug, reusing the workspace's target/debug; only
-# the binding crate compiles on top of what `cargo build`/`cargo test` made) and copy it to the
+# with the one workspace build (debug, target/debug, shared with every other script) and copy it to the
 # platform file name (`napi build` would pass `--target` and build every dependency once more in
 # target/<triple>/), then `node --test` (the sandbox runs as a real process), and
 # `tsc --strict --noEmit` on examples/node/quickstart.ts.
@@ -15,14 +14,12 @@ need npm "install npm (it comes with Node.js)"
 step "npm ci (bindings-node)"
 (cd bindings-node && npm ci --no-audit --no-fund --loglevel=error)
 
-step "sandbox binary"
-cargo build -p finauth-sandbox --locked
+step "the workspace (debug; the sandbox and the addon among it)"
+build_workspace
 export FINAUTH_SANDBOX_BIN="$CARGO_TARGET_DIR/debug/finauth-sandbox"
 
 step "build the addon ($PROFILE)"
-release_flag=()
-[ "$PROFILE" = release ] && release_flag=(--release)
-cargo build -p finauth-node --locked "${release_flag[@]}"
+if [ "$PROFILE" = release ]; then cargo build -p finauth-node --locked --release; fi
 node bindings-node/scripts/install-addon.js "$PROFILE"
 
 step "require and import from outside the package"

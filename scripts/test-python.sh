@@ -20,8 +20,8 @@ PY="$VENV/bin/python"
   'maturin==1.16.0' 'pytest==9.2.0' 'pytest-timeout==2.4.0' 'requests==2.34.2' 'httpx==0.28.1' \
   'gunicorn==27.0.1' 'mypy==2.4.1' 'types-requests==2.33.0.20261030'
 
-step "sandbox binary"
-cargo build -p finauth-sandbox --locked
+step "the workspace (debug; the sandbox among it)"
+build_workspace
 export FINAUTH_SANDBOX_BIN="$CARGO_TARGET_DIR/debug/finauth-sandbox"
 
 step "build the wheel ($PROFILE) and install it"

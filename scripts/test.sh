@@ -15,7 +15,9 @@ step "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "Rust tests (core, sandbox, CLI; real HTTP to the sandbox on loopback)"
+build_workspace
 cargo test --workspace --locked --no-fail-fast
+export FINAUTH_WORKSPACE_TESTED=1
 
 step "OAuth 1.0a: Mastercard's Java reference signer over the conformance corpus (Maven)"
 if ! command -v mvn >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
