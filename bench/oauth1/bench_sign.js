@@ -131,6 +131,12 @@ async function main() {
   const { OAuth1Signer, loadPem } = require(path.join(ROOT, 'bindings-node'))
   const signer = new OAuth1Signer({ consumerKey: CONSUMER_KEY, key: loadPem(pem) })
   await asyncRun(signer, 2, 0.3) // warm-up
+  // The event loop's delay with nothing to do, for comparison (a busy machine delays it too).
+  const idle = monitorEventLoopDelay({ resolution: 1 })
+  idle.enable()
+  await new Promise((r) => setTimeout(r, seconds * 1000))
+  idle.disable()
+  console.log(`NOTE node idle event loop: delay p99 ${(idle.percentile(99) / 1e6).toFixed(2)} ms, max ${(idle.max / 1e6).toFixed(2)} ms`)
   for (const inFlight of [1, 2]) {
     const r = await asyncRun(signer, inFlight, seconds)
     report('node-finauth-async', inFlight, r)
