@@ -39,6 +39,12 @@ async fn wrong_secret_hammered_by_50_tasks_fails_once_at_the_server() {
         other => panic!("expected LockoutGuard, got {other:?}"),
     }
     assert_eq!(auths(&sb), 1);
+    let s = auth.stats();
+    assert_eq!(
+        (s.auth_requests, s.auth_successes, s.credential_failures),
+        (1, 0, 1)
+    );
+    assert!(s.guard_refusals >= 1, "{s:?}");
 
     // New secrets may be tried while slots remain, never beyond max_failed_attempts (3).
     for (i, secret) in ["WrongSecret222", "WrongSecret333"].iter().enumerate() {

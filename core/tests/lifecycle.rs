@@ -21,8 +21,20 @@ async fn herd_of_1000_cold_callers_authenticates_once() {
         .collect();
     assert!(tokens.iter().all(|t| t == &tokens[0]));
     assert_eq!(auths(&sb), 1);
-    assert_eq!(auth.stats().auth_requests, 1);
-    assert_eq!(auth.stats().refreshes_mandatory, 1);
+    let s = auth.stats();
+    assert_eq!((s.auth_requests, s.auth_successes), (1, 1));
+    assert_eq!(
+        (
+            s.refreshes_mandatory,
+            s.credential_failures,
+            s.guard_refusals
+        ),
+        (1, 0, 0)
+    );
+    // Callers that arrived after the token landed read the cache.
+    let hits = s.cache_hits;
+    auth.token().await.unwrap();
+    assert_eq!(auth.stats().cache_hits, hits + 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
