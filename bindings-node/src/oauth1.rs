@@ -32,15 +32,6 @@ fn key(r: finauth::Result<SigningKey>) -> Result<NativeSigningKey, SyncError> {
     r.map(|key| NativeSigningKey { key }).map_err(throw)
 }
 
-fn read(path: &str) -> Result<Vec<u8>, SyncError> {
-    std::fs::read(path).map_err(|e| {
-        throw(finauth::Error::SigningKey(format!(
-            "cannot read the key file {path}: {}",
-            e.kind()
-        )))
-    })
-}
-
 /// A PKCS#12 key store (bytes) with its password and, optionally, the key's alias.
 #[napi]
 pub fn load_pkcs12_bytes(
@@ -58,8 +49,11 @@ pub fn load_pkcs12_file(
     password: String,
     alias: Option<String>,
 ) -> Result<NativeSigningKey, SyncError> {
-    let data = zeroizing(read(&path)?);
-    key(SigningKey::from_pkcs12(&data, &password, alias.as_deref()))
+    key(SigningKey::from_pkcs12_file(
+        &path,
+        &password,
+        alias.as_deref(),
+    ))
 }
 
 /// A PEM key (PKCS#1, PKCS#8, encrypted PKCS#8 with `password`).
@@ -97,29 +91,6 @@ pub fn load_key_bytes(
         password.as_deref(),
         alias.as_deref(),
     ))
-}
-
-fn zeroizing(v: Vec<u8>) -> Zeroed {
-    Zeroed(v)
-}
-
-/// A buffer of key-file bytes wiped when dropped.
-struct Zeroed(Vec<u8>);
-
-impl std::ops::Deref for Zeroed {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl Drop for Zeroed {
-    fn drop(&mut self) {
-        for b in self.0.iter_mut() {
-            // SAFETY: a plain byte write through a valid, exclusive reference.
-            unsafe { std::ptr::write_volatile(b, 0) };
-        }
-    }
 }
 
 /// The signature base string of a request with the given `oauth_*` parameters (for tests and

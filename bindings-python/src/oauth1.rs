@@ -54,19 +54,6 @@ fn source(obj: &Bound<'_, PyAny>, text_is_pem: bool) -> PyResult<Source> {
     }
 }
 
-fn read(py: Python<'_>, path: &PathBuf) -> PyResult<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
-        crate::errors::to_pyerr(
-            py,
-            finauth::Error::SigningKey(format!(
-                "cannot read the key file {}: {}",
-                path.display(),
-                e.kind()
-            )),
-        )
-    })
-}
-
 /// Load the private key of a PKCS#12 file (``.p12``, as the Mastercard Developers portal and
 /// ``openssl pkcs12 -export`` produce, modern AES-256/PBES2 or legacy 3DES/RC2).
 ///
@@ -82,12 +69,13 @@ pub fn load_pkcs12(
     password: &str,
     alias: Option<&str>,
 ) -> PyResult<SigningKey> {
-    let bytes = match source(path_or_bytes, false)? {
-        Source::Bytes(b) => b,
-        Source::Text(t) => t.into_bytes(),
-        Source::Path(p) => read(py, &p)?,
-    };
-    let inner = finauth::oauth1::SigningKey::from_pkcs12(&bytes, password, alias).py_err(py)?;
+    use finauth::oauth1::SigningKey as Key;
+    let inner = match source(path_or_bytes, false)? {
+        Source::Bytes(b) => Key::from_pkcs12(&b, password, alias),
+        Source::Text(t) => Key::from_pkcs12(t.as_bytes(), password, alias),
+        Source::Path(p) => Key::from_pkcs12_file(p, password, alias),
+    }
+    .py_err(py)?;
     Ok(SigningKey { inner })
 }
 
@@ -103,15 +91,13 @@ pub fn load_pem(
     source: &Bound<'_, PyAny>,
     password: Option<&str>,
 ) -> PyResult<SigningKey> {
-    let text = match self::source(source, true)? {
-        Source::Text(t) => t,
-        Source::Bytes(b) => bytes_to_text(py, b)?,
-        Source::Path(p) => {
-            let b = read(py, &p)?;
-            bytes_to_text(py, b)?
-        }
-    };
-    let inner = finauth::oauth1::SigningKey::from_pem(&text, password).py_err(py)?;
+    use finauth::oauth1::SigningKey as Key;
+    let inner = match self::source(source, true)? {
+        Source::Text(t) => Key::from_pem(&t, password),
+        Source::Bytes(b) => Key::from_pem(&bytes_to_text(py, b)?, password),
+        Source::Path(p) => Key::from_pem_file(p, password),
+    }
+    .py_err(py)?;
     Ok(SigningKey { inner })
 }
 

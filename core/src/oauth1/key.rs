@@ -191,15 +191,25 @@ impl SigningKey {
         password: Option<&str>,
         alias: Option<&str>,
     ) -> Result<Self> {
-        let path = path.as_ref();
-        let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-            key_err(format!(
-                "cannot read the key file {}: {}",
-                path.display(),
-                e.kind()
-            ))
-        })?);
-        Self::from_bytes(&bytes, password, alias)
+        Self::from_bytes(&read_key_file(path.as_ref())?, password, alias)
+    }
+
+    /// [`SigningKey::from_pkcs12`] on a file (and nothing but PKCS#12).
+    pub fn from_pkcs12_file(
+        path: impl AsRef<Path>,
+        password: &str,
+        alias: Option<&str>,
+    ) -> Result<Self> {
+        Self::from_pkcs12(&read_key_file(path.as_ref())?, password, alias)
+    }
+
+    /// [`SigningKey::from_pem`] on a file (and nothing but PEM).
+    pub fn from_pem_file(path: impl AsRef<Path>, password: Option<&str>) -> Result<Self> {
+        let bytes = read_key_file(path.as_ref())?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            key_err("not a PEM key (not text; for DER or PKCS#12 use the PKCS#12 or file loader)")
+        })?;
+        Self::from_pem(text, password)
     }
 
     /// Like [`SigningKey::from_file`], on the file's bytes.
@@ -245,4 +255,15 @@ fn algorithm_name(oid: &str) -> String {
         "1.2.840.113549.1.1.10" => "RSASSA-PSS (restricted RSA key)".into(),
         other => format!("OID {other}"),
     }
+}
+
+/// A key file's bytes, wiped when dropped; the error names the file, never its content.
+fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+    std::fs::read(path).map(Zeroizing::new).map_err(|e| {
+        key_err(format!(
+            "cannot read the key file {}: {}",
+            path.display(),
+            e.kind()
+        ))
+    })
 }
