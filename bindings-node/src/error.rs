@@ -51,6 +51,7 @@ pub fn info(e: finauth::Error) -> ErrorInfo {
         E::InvalidCredentials {
             attempts_remaining,
             code,
+            ..
         } => {
             i.attempts_remaining = Some(attempts_remaining);
             i.finicity_code = code;

@@ -53,6 +53,7 @@ pub fn to_pyerr(py: Python<'_>, e: finauth::Error) -> PyErr {
         E::InvalidCredentials {
             attempts_remaining,
             code,
+            ..
         } => {
             set("attempts_remaining", int(u64::from(*attempts_remaining)));
             set("code", opt_u32(*code));

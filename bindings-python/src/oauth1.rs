@@ -25,7 +25,7 @@ impl SigningKey {
     }
 
     fn __repr__(&self) -> String {
-        format!("SigningKey(<RSA-{} redacted>)", self.inner.bits())
+        format!("SigningKey(<{} redacted>)", self.inner.algorithm())
     }
 }
 
