@@ -32,9 +32,13 @@ pub mod args;
 mod errors;
 mod http;
 mod oauth1;
+mod oauth2;
 mod state;
 
 pub use oauth1::{OAuth1Key, OAuth1Stats, OAUTH1_PATH};
+pub use oauth2::{
+    OAuth2Client, OAuth2Settings, OAuth2Stats, OAUTH2_RESOURCE_PATH, OAUTH2_TOKEN_PATH,
+};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -77,6 +81,8 @@ pub struct SandboxConfig {
     pub oauth1_keys: Vec<OAuth1Key>,
     /// How far `oauth_timestamp` may be from the sandbox's clock, either way. Default: 5 minutes.
     pub oauth1_tolerance: Duration,
+    /// OAuth 2.0 clients the token endpoint knows. Default: `vec![OAuth2Client::demo()]`.
+    pub oauth2_clients: Vec<OAuth2Client>,
 }
 
 impl Default for SandboxConfig {
@@ -91,6 +97,7 @@ impl Default for SandboxConfig {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             oauth1_keys: Vec::new(),
             oauth1_tolerance: Duration::from_secs(300),
+            oauth2_clients: vec![OAuth2Client::demo()],
         }
     }
 }
@@ -255,6 +262,9 @@ pub struct Stats {
     /// OAuth 1.0a verifier outcomes per consumer key named in a request (known or not).
     #[serde(default)]
     pub oauth1: BTreeMap<String, OAuth1Stats>,
+    /// OAuth 2.0 server counters per client id named in a request (known or not).
+    #[serde(default)]
+    pub oauth2: BTreeMap<String, OAuth2Stats>,
 }
 
 impl Stats {
@@ -390,6 +400,49 @@ impl Sandbox {
     /// How far `oauth_timestamp` may be from the sandbox's clock, either way.
     pub fn set_oauth1_tolerance(&self, d: Duration) {
         self.shared.oauth1.set_tolerance(d);
+    }
+
+    /// `…/oauth2/token` on this sandbox.
+    pub fn oauth2_token_url(&self) -> String {
+        format!("{}{OAUTH2_TOKEN_PATH}", self.url())
+    }
+
+    /// `…/oauth2/resource` on this sandbox (any path below it is protected too).
+    pub fn oauth2_resource_url(&self) -> String {
+        format!("{}{OAUTH2_RESOURCE_PATH}", self.url())
+    }
+
+    /// The OAuth 2.0 server's counters for one client id (zero if never named).
+    pub fn oauth2_stats(&self, client_id: &str) -> OAuth2Stats {
+        self.shared
+            .oauth2
+            .stats()
+            .remove(client_id)
+            .unwrap_or_default()
+    }
+
+    /// Registers (or replaces) an OAuth 2.0 client.
+    pub fn add_oauth2_client(&self, c: OAuth2Client) {
+        self.shared.oauth2.add_client(c);
+    }
+
+    pub fn oauth2_settings(&self) -> OAuth2Settings {
+        self.shared.oauth2.settings()
+    }
+
+    /// `expires_in` of new tokens, DPoP nonce requirement, Bearer-only mode.
+    pub fn set_oauth2_settings(&self, s: OAuth2Settings) {
+        self.shared.oauth2.set_settings(s);
+    }
+
+    /// New DPoP nonces: the next proof with an old one gets a `use_dpop_nonce` challenge.
+    pub fn rotate_oauth2_nonces(&self) {
+        self.shared.oauth2.rotate_nonces();
+    }
+
+    /// Every OAuth 2.0 token issued so far to the client is expired.
+    pub fn expire_oauth2_tokens(&self, client_id: &str) {
+        self.shared.oauth2.expire_tokens(client_id);
     }
 
     /// One partner's counters; a zeroed default if the sandbox never heard of it.
