@@ -203,6 +203,11 @@ impl ClientCredentialsBuilder {
     setter!(/// The clock (tests use a manual one).
         clock: Arc<dyn Clock> => clock |v| v);
 
+    /// True if a store was chosen (by `store` or `FINAUTH_STORE`).
+    pub fn has_store(&self) -> bool {
+        self.store.is_some()
+    }
+
     /// An extra form parameter of the token request (e.g. `resource`).
     pub fn extra_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.extra_params.push((name.into(), value.into()));
