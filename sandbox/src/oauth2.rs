@@ -488,6 +488,10 @@ pub(crate) async fn token_endpoint(
             "use POST",
         );
     }
+    let latency = shared.lock().settings.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let origin = origin(&shared, &headers);
     let server = &shared.oauth2;
     let seq = {
