@@ -34,6 +34,7 @@ mod http;
 mod oauth1;
 mod oauth2;
 mod state;
+mod tls;
 
 pub use oauth1::{OAuth1Key, OAuth1Stats, OAUTH1_PATH};
 pub use oauth2::{
@@ -83,6 +84,11 @@ pub struct SandboxConfig {
     pub oauth1_tolerance: Duration,
     /// OAuth 2.0 clients the token endpoint knows. Default: `vec![OAuth2Client::demo()]`.
     pub oauth2_clients: Vec<OAuth2Client>,
+    /// Serve HTTPS with a self-signed certificate generated at start (for `127.0.0.1` and
+    /// `localhost`; see [`Sandbox::tls_certificate_pem`]). Default: false (plain HTTP).
+    pub tls: bool,
+    /// With `tls`, where `run_until_signal` writes the certificate's PEM. Default: none.
+    pub tls_cert_out: Option<std::path::PathBuf>,
 }
 
 impl Default for SandboxConfig {
@@ -98,6 +104,8 @@ impl Default for SandboxConfig {
             oauth1_keys: Vec::new(),
             oauth1_tolerance: Duration::from_secs(300),
             oauth2_clients: vec![OAuth2Client::demo()],
+            tls: false,
+            tls_cert_out: None,
         }
     }
 }
@@ -321,6 +329,7 @@ pub fn secret_meets_policy(secret: &str) -> bool {
 pub struct Sandbox {
     shared: Arc<Shared>,
     addr: SocketAddr,
+    cert_pem: Option<String>,
     shutdown_tx: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -339,21 +348,43 @@ impl Sandbox {
         let shared = Arc::new(Shared::new(&config));
         let router = http::router(shared.clone());
         let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    // A dropped sender also means "stop".
-                    let _ = shutdown_rx.await;
-                })
-                .await;
-            if let Err(err) = served {
-                tracing::warn!(error = %err, "finauth-sandbox server stopped with an error");
-            }
-        });
+        // A dropped sender also means "stop".
+        let stop = async move {
+            let _ = shutdown_rx.await;
+        };
+        let (task, cert_pem) = if config.tls {
+            let generated = tls::generate()?;
+            *shared
+                .oauth2
+                .scheme
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = "https";
+            let listener = tls::TlsListener::new(listener, generated.config)?;
+            let task = tokio::spawn(async move {
+                let served = axum::serve(listener, router)
+                    .with_graceful_shutdown(stop)
+                    .await;
+                if let Err(err) = served {
+                    tracing::warn!(error = %err, "finauth-sandbox server stopped with an error");
+                }
+            });
+            (task, Some(generated.cert_pem))
+        } else {
+            let task = tokio::spawn(async move {
+                let served = axum::serve(listener, router)
+                    .with_graceful_shutdown(stop)
+                    .await;
+                if let Err(err) = served {
+                    tracing::warn!(error = %err, "finauth-sandbox server stopped with an error");
+                }
+            });
+            (task, None)
+        };
         tracing::debug!(%addr, "finauth-sandbox listening");
         Ok(Sandbox {
             shared,
             addr,
+            cert_pem,
             shutdown_tx: Some(shutdown_tx),
             task: Some(task),
         })
@@ -370,7 +401,17 @@ impl Sandbox {
                 std::net::Ipv6Addr::LOCALHOST.into()
             });
         }
-        format!("http://{addr}")
+        let scheme = if self.cert_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{addr}")
+    }
+
+    /// With `tls`: the PEM of the generated certificate, for clients to trust.
+    pub fn tls_certificate_pem(&self) -> Option<&str> {
+        self.cert_pem.as_deref()
     }
 
     /// The bound address.
@@ -562,7 +603,11 @@ pub async fn shutdown_signal() {
 /// What the `finauth-sandbox` binary (and `finauth sandbox`) does: starts the sandbox,
 /// prints exactly one line, its URL, to stdout, flushes, and serves until SIGINT/SIGTERM.
 pub async fn run_until_signal(config: SandboxConfig) -> io::Result<()> {
+    let cert_out = config.tls_cert_out.clone();
     let sandbox = Sandbox::start(config).await?;
+    if let (Some(path), Some(pem)) = (cert_out, sandbox.tls_certificate_pem()) {
+        std::fs::write(path, pem)?;
+    }
     {
         let mut out = io::stdout().lock();
         writeln!(out, "{}", sandbox.url())?;

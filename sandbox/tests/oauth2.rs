@@ -188,3 +188,35 @@ async fn admin_api_configures_the_oauth2_server() {
         .unwrap();
     assert_eq!(stats["oauth2"]["c2"]["tokens_issued"], 1);
 }
+
+#[tokio::test]
+async fn tls_serves_https_with_a_generated_certificate() {
+    let sb = finauth_sandbox::Sandbox::start(finauth_sandbox::SandboxConfig {
+        tls: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    assert!(sb.url().starts_with("https://127.0.0.1:"));
+    let pem = sb.tls_certificate_pem().expect("a certificate");
+    let cert = reqwest::Certificate::from_pem(pem.as_bytes()).unwrap();
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .tls_certs_only([cert])
+        .build()
+        .unwrap();
+    let r = form(
+        client.post(sb.oauth2_token_url()).basic_auth(
+            OAuth2Client::DEMO_CLIENT_ID,
+            Some(OAuth2Client::DEMO_CLIENT_SECRET),
+        ),
+        &[("grant_type", "client_credentials")],
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    // Plain HTTP to the TLS port is refused.
+    let plain = http().get(sb.url().replace("https", "http")).send().await;
+    assert!(plain.is_err() || plain.is_ok_and(|r| !r.status().is_success()));
+}
