@@ -1,6 +1,6 @@
 // Type declarations of `finauth/axios`.
 import type { AxiosInstance } from 'axios'
-import type { PartnerAuth, OAuth1Signer } from './index.js'
+import type { PartnerAuth, OAuth1Signer, ClientCredentials } from './index.js'
 
 /**
  * Give every request of `axios` (an instance or the default export) the Finicity headers; on a
@@ -16,8 +16,15 @@ export declare function attachFinicityAuth(axios: AxiosInstance, auth: PartnerAu
  */
 export declare function attachOAuth1Signer(axios: AxiosInstance, signer: OAuth1Signer): () => void
 
+/**
+ * Give every request of `axios` OAuth 2.0 `Authorization` (and a fresh DPoP proof); one retry per
+ * `use_dpop_nonce` challenge and one, after invalidating the token, per other 401.
+ */
+export declare function attachClientCredentials(axios: AxiosInstance, cc: ClientCredentials): () => void
+
 declare const finauthAxios: {
   attachFinicityAuth: typeof attachFinicityAuth
   attachOAuth1Signer: typeof attachOAuth1Signer
+  attachClientCredentials: typeof attachClientCredentials
 }
 export default finauthAxios

@@ -3,7 +3,7 @@
 // and, on a 401 (or 500) whose body carries code 10022 or 10023, invalidate the token and resend
 // the request once. axios is an optional peer dependency: this file never requires it.
 
-const { PartnerAuth, OAuth1Signer, rejectsToken } = require('./index.js')
+const { PartnerAuth, OAuth1Signer, ClientCredentials, rejectsToken } = require('./index.js')
 
 const APP_KEY = 'Finicity-App-Key'
 const APP_TOKEN = 'Finicity-App-Token'
@@ -105,5 +105,63 @@ function attachOAuth1Signer(axios, signer) {
   }
 }
 
-module.exports = { attachFinicityAuth, attachOAuth1Signer }
+/**
+ * Give every request of an axios instance OAuth 2.0 `Authorization` (and a fresh DPoP proof for
+ * its method and URL). Every `DPoP-Nonce` is remembered; a 401 asking for a nonce is resent once,
+ * any other 401 invalidates the token and is resent once. Returns a function that removes both
+ * interceptors.
+ */
+function attachClientCredentials(axios, cc) {
+  if (!axios || !axios.interceptors || typeof axios.request !== 'function') {
+    throw new TypeError('finauth/axios: attachClientCredentials(axios, cc) needs an axios instance')
+  }
+  if (!(cc instanceof ClientCredentials)) {
+    throw new TypeError('finauth/axios: attachClientCredentials(axios, cc) needs a finauth ClientCredentials')
+  }
+  const kNonce = Symbol('finauth.nonceRetry')
+  const kToken = Symbol('finauth.tokenRetry')
+  const fullUrl = (config) => (typeof axios.getUri === 'function' ? axios.getUri(config) : config.url)
+  const plain = (headers) => {
+    const out = {}
+    if (!headers) return out
+    const obj = typeof headers.toJSON === 'function' ? headers.toJSON() : headers
+    for (const [k, v] of Object.entries(obj)) if (v != null) out[k] = String(v)
+    return out
+  }
+  const request = axios.interceptors.request.use(async (config) => {
+    const h = await cc.headers((config.method || 'get').toUpperCase(), fullUrl(config))
+    for (const [k, v] of Object.entries(h)) setHeader(config, k, v)
+    return config
+  })
+  const response = axios.interceptors.response.use(
+    (resp) => {
+      if (resp && resp.config) cc.learnNonce(fullUrl(resp.config), plain(resp.headers))
+      return resp
+    },
+    async (error) => {
+      const resp = error && error.response
+      const config = error && error.config
+      if (!resp || !config) throw error
+      cc.learnNonce(fullUrl(config), plain(resp.headers))
+      if (resp.status !== 401) throw error
+      const challenge = (getHeader(resp.headers, 'www-authenticate') || '').includes('use_dpop_nonce')
+      if (challenge) {
+        if (config[kNonce]) throw error
+        config[kNonce] = true
+      } else {
+        if (config[kToken]) throw error
+        config[kToken] = true
+        const sent = getHeader(config.headers, 'Authorization')
+        if (sent !== undefined) await cc.invalidate(sent.slice(sent.indexOf(' ') + 1))
+      }
+      return axios.request(config)
+    },
+  )
+  return function detach() {
+    axios.interceptors.request.eject(request)
+    axios.interceptors.response.eject(response)
+  }
+}
+
+module.exports = { attachFinicityAuth, attachOAuth1Signer, attachClientCredentials }
 module.exports.default = module.exports

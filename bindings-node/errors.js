@@ -3,7 +3,7 @@
 // per kind, each with a stable `code` and the error's fields. Messages come from the Rust core and
 // never hold a secret, an App Key or a token.
 
-const FIELDS = ['attemptsRemaining', 'failedAttempts', 'reason', 'hint', 'retryAfter', 'status', 'finicityCode', 'after']
+const FIELDS = ['attemptsRemaining', 'failedAttempts', 'reason', 'hint', 'retryAfter', 'status', 'finicityCode', 'after', 'error', 'errorDescription', 'correlationId']
 
 class FinauthError extends Error {
   constructor(message, fields = {}) {

@@ -170,6 +170,9 @@ export interface FinauthErrorFields {
   status?: number | null
   finicityCode?: number | null
   after?: number | null
+  error?: string | null
+  errorDescription?: string | null
+  correlationId?: string | null
 }
 
 /** Every finauth error. Messages never contain a secret, an App Key or a token. */
@@ -193,6 +196,12 @@ export declare class FinauthError extends Error {
   readonly finicityCode: number | null
   /** The time-out that expired, in seconds (TIMEOUT). */
   readonly after: number | null
+  /** The OAuth 2.0 `error` (RFC 6749 §5.2), e.g. `invalid_client`, when the server gave one. */
+  readonly error: string | null
+  /** The OAuth 2.0 `error_description`, when the server gave one. */
+  readonly errorDescription: string | null
+  /** The server's correlation / request id, when it gave one. */
+  readonly correlationId: string | null
   toJSON(): { name: string; code: FinauthErrorCode; message: string } & FinauthErrorFields
 }
 /** Bad configuration or argument; the message names the field. */
@@ -244,11 +253,15 @@ export declare class SigningKeyError extends FinauthError {
 /** The body of a signed request: a string (sent as UTF-8), Buffer or Uint8Array; none is empty. */
 export type OAuth1Body = string | Buffer | Uint8Array | null | undefined
 
-/** An RSA private key for OAuth 1.0a signing, parsed once; `inspect` and JSON never show it. */
+/** An RSA or EC P-256 private key, parsed once; `inspect` and JSON never show it. */
 export declare class SigningKey {
   private constructor()
   /** The key size in bits. */
   readonly bits: number
+  /** `RSA-2048`, `EC-P256`, ... */
+  readonly algorithm: string
+  /** The public half as a JWK. */
+  publicJwk(): Record<string, string>
   toJSON(): { type: 'SigningKey'; bits: number; key: '[REDACTED]' }
 }
 
@@ -324,3 +337,47 @@ declare const finauth: {
   SigningKeyError: typeof SigningKeyError
 }
 export default finauth
+
+/** Options of `new ClientCredentials(options)` (API.md names in camelCase; durations in seconds). */
+export interface ClientCredentialsOptions {
+  tokenUrl: string
+  clientId: string
+  clientSecret?: string
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'finicity_json'
+  /** Space-separated scopes; tokens are cached per scope set. */
+  scope?: string
+  signingKey?: SigningKey
+  keyId?: string
+  audience?: string
+  dpop?: boolean
+  appKey?: string
+  defaultLifetime?: number
+  extraParams?: Record<string, string>
+  store?: MemoryStore | FileStore | RedisStore | string
+  maxFailedAttempts?: number
+  timeout?: number
+  allowInsecureLoopback?: boolean
+}
+
+/** OAuth 2.0 client credentials on finauth's token lifecycle engine (DPoP optional). */
+export declare class ClientCredentials {
+  constructor(options: ClientCredentialsOptions)
+  static fromEnv(): ClientCredentials
+  token(): Promise<string>
+  /** `Authorization` (and a fresh `DPoP` proof; `url` is required with DPoP). */
+  headers(method?: string, url?: string): Promise<Record<string, string>>
+  /** Remember a response's `DPoP-Nonce`; true if it was new. */
+  learnNonce(url: string, headers: Headers | Record<string, string>): boolean
+  invalidate(token: string): Promise<boolean>
+  resetLockoutGuard(): Promise<void>
+  guardStatus(): Promise<GuardStatus>
+  stats(): Stats
+  readonly tokenType: 'Bearer' | 'DPoP'
+  readonly tokenUrl: string
+  readonly clientId: string
+  readonly authMethod: string
+  readonly scope: string | null
+  /** `fetch` with `Authorization` (and DPoP); one retry per nonce challenge and per rejected token. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
+  toJSON(): { tokenUrl: string; clientId: string; authMethod: string; scope: string | null; tokenType: string }
+}

@@ -265,8 +265,11 @@ function finicityCode(status, contentType, body) {
 
 const oauth1 = require('./oauth1.js')
 
+const oauth2 = require('./oauth2.js')
+
 module.exports = {
   PartnerAuth,
+  ClientCredentials: oauth2.ClientCredentials,
   OAuth1Signer: oauth1.OAuth1Signer,
   SigningKey: oauth1.SigningKey,
   loadPkcs12: oauth1.loadPkcs12,

@@ -3,6 +3,7 @@ import finauth from './index.js'
 
 export const {
   PartnerAuth,
+  ClientCredentials,
   OAuth1Signer,
   SigningKey,
   loadPkcs12,

@@ -53,8 +53,18 @@ class SigningKey {
     return this[kNative].bits
   }
 
+  /** `RSA-2048`, `EC-P256`, ... */
+  get algorithm() {
+    return this[kNative].algorithm
+  }
+
+  /** The public half as a JWK object (e.g. to register the key with a server). */
+  publicJwk() {
+    return JSON.parse(this[kNative].publicJwk())
+  }
+
   toString() {
-    return `SigningKey(RSA-${this.bits}, [REDACTED])`
+    return `SigningKey(${this.algorithm}, [REDACTED])`
   }
 
   toJSON() {
@@ -216,4 +226,9 @@ function bodyHash(body) {
   return native.bodyHash(bodyBytes(body))
 }
 
-module.exports = { SigningKey, OAuth1Signer, loadPkcs12, loadPem, signatureBaseString, bodyHash, bodyBytes }
+/** The native key behind a `SigningKey` (for other façade files). */
+function nativeKey(key) {
+  return key instanceof SigningKey ? key[kNative] : null
+}
+
+module.exports = { SigningKey, OAuth1Signer, loadPkcs12, loadPem, signatureBaseString, bodyHash, bodyBytes, nativeKey }

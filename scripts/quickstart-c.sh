@@ -34,7 +34,10 @@ cc -std=c11 -Wall -Wextra -Werror examples/c/quickstart.c -o "$WORK/quickstart-c
 # shellcheck disable=SC2046
 c++ -std=c++17 -Wall -Wextra -Werror examples/cpp/quickstart.cpp -o "$WORK/quickstart-cpp" \
   $(pkg-config --cflags --libs finauth) "$RPATH" -lcurl
-echo "ok: quickstart-c, quickstart-cpp"
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Wextra -Werror examples/c/oauth2_curl.c -o "$WORK/oauth2-curl" \
+  $(pkg-config --cflags --libs finauth) "$RPATH" -lcurl
+echo "ok: quickstart-c, quickstart-cpp, oauth2-curl"
 
 step "start the sandbox"
 start_sandbox
@@ -45,6 +48,11 @@ step "C: examples/c/quickstart.c"
 
 step "C++: examples/cpp/quickstart.cpp"
 "$WORK/quickstart-cpp"
+
+step "C: examples/c/oauth2_curl.c (OAuth 2.0 client credentials, the sandbox's demo client)"
+FINAUTH_OAUTH2_TOKEN_URL="$SANDBOX_URL/oauth2/token" FINAUTH_OAUTH2_CLIENT_ID=finauth-demo-client \
+  FINAUTH_OAUTH2_CLIENT_SECRET=demo-client-secret FINAUTH_ALLOW_INSECURE_LOOPBACK=1 \
+  "$WORK/oauth2-curl" "$SANDBOX_URL/oauth2/resource/accounts"
 
 echo
 echo "C/C++ quickstart finished"

@@ -18,7 +18,8 @@ fi
 PY="$VENV/bin/python"
 "$PY" -m pip install --quiet --disable-pip-version-check \
   'maturin==1.16.0' 'pytest==9.2.0' 'pytest-timeout==2.4.0' 'requests==2.34.2' 'httpx==0.28.1' \
-  'gunicorn==27.0.1' 'mypy==2.4.1' 'types-requests==2.33.0.20261030'
+  'gunicorn==27.0.1' 'mypy==2.4.1' 'types-requests==2.33.0.20261030' \
+  'PyJWT==2.15.1' 'cryptography==50.0.2'
 
 step "the workspace (debug; the sandbox among it)"
 build_workspace

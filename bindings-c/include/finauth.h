@@ -89,6 +89,17 @@ typedef enum finauth_status {
 } finauth_status;
 
 /**
+ * OAuth 2.0 client credentials (client_secret_basic, client_secret_post, private_key_jwt or
+ * Finicity's JSON style; DPoP-bound tokens for Mastercard's FAPI 2.0 profile) on finauth's token
+ * lifecycle engine: one cached token per (token URL, client id, scope set) shared by every
+ * thread, refreshed at 75 % of its lifetime, one token request for any number of concurrent
+ * callers, behind the lockout guard. Build it with finauth_client_credentials_from_env() or
+ * finauth_client_credentials_new(); release it with finauth_client_credentials_free().
+ * Thread-safe: share one object between all threads.
+ */
+typedef struct finauth_client_credentials finauth_client_credentials;
+
+/**
  * The headers of one authenticated Finicity call (`Finicity-App-Key`, `Finicity-App-Token`, in
  * that order). Returned by finauth_partner_auth_headers(); read it with finauth_headers_count(),
  * finauth_headers_name(), finauth_headers_value() and finauth_headers_token(); release it with
@@ -125,6 +136,154 @@ typedef struct finauth_signing_key finauth_signing_key;
  * may serve several finauth_partner_auth objects. Release it with finauth_store_free().
  */
 typedef struct finauth_store finauth_store;
+
+/**
+ * Explicit configuration for finauth_client_credentials_new(). Zero-initialise it and set the
+ * fields you need: a zero / NULL field takes the default. Durations are seconds. Strings and
+ * handles are only read during finauth_client_credentials_new(); the caller keeps ownership.
+ */
+typedef struct finauth_client_credentials_config {
+  /**
+   * Required: the token endpoint.
+   */
+  const char *token_url;
+  /**
+   * Required: the client id.
+   */
+  const char *client_id;
+  /**
+   * The client secret (client_secret_basic, client_secret_post, finicity_json).
+   */
+  const char *client_secret;
+  /**
+   * `client_secret_basic` (NULL), `client_secret_post`, `private_key_jwt`, `finicity_json`.
+   */
+  const char *auth_method;
+  /**
+   * Space-separated scopes; NULL: none.
+   */
+  const char *scope;
+  /**
+   * The private key for private_key_jwt and DPoP proofs (RSA: PS256, P-256: ES256). Borrowed.
+   */
+  const struct finauth_signing_key *signing_key;
+  /**
+   * The `kid` of the client assertion.
+   */
+  const char *key_id;
+  /**
+   * The assertion's `aud`; NULL: the token URL's origin.
+   */
+  const char *audience;
+  /**
+   * DPoP-bound tokens (needs signing_key).
+   */
+  bool dpop;
+  /**
+   * The Finicity-App-Key (finicity_json).
+   */
+  const char *app_key;
+  /**
+   * Lifetime assumed when the answer has no expires_in; 0: 3600 s.
+   */
+  double default_lifetime;
+  /**
+   * Credential failures allowed since the last success (1–4); 0: 3.
+   */
+  uint32_t max_failed_attempts;
+  /**
+   * Where the token and the guard live; NULL: a new memory store. Borrowed.
+   */
+  const struct finauth_store *store;
+  /**
+   * Bound on one request and on any wait; 0: 30 s.
+   */
+  double timeout;
+  /**
+   * Accept `http://` for loopback addresses (the local sandbox).
+   */
+  bool allow_insecure_loopback;
+} finauth_client_credentials_config;
+
+/**
+ * What the lockout guard knows (finauth_partner_auth_guard_status()), read from the store.
+ */
+typedef struct finauth_guard_status {
+  /**
+   * Credential failures since the last success.
+   */
+  uint32_t failed_attempts;
+  /**
+   * Authentication requests in flight.
+   */
+  uint32_t in_flight;
+  /**
+   * The configured limit (1–4).
+   */
+  uint32_t max_failed_attempts;
+  /**
+   * Attempts left before the guard refuses to authenticate.
+   */
+  uint32_t attempts_remaining;
+  /**
+   * Secrets the server rejected (never sent again automatically).
+   */
+  uint32_t rejected_secrets;
+  /**
+   * The server's lock code (24302) if the Partner ID is locked, or -1.
+   */
+  int64_t locked_code;
+  /**
+   * True if the configured secret is one the server rejected.
+   */
+  bool current_secret_rejected;
+} finauth_guard_status;
+
+/**
+ * Counters of a finauth_partner_auth since it was built (finauth_partner_auth_stats()).
+ */
+typedef struct finauth_stats {
+  /**
+   * Authentication requests sent to the server.
+   */
+  uint64_t auth_requests;
+  /**
+   * Authentications that returned a token.
+   */
+  uint64_t auth_successes;
+  /**
+   * Answers that rejected the credential.
+   */
+  uint64_t credential_failures;
+  /**
+   * Refreshes started ahead of time (in the background).
+   */
+  uint64_t refreshes_advisory;
+  /**
+   * Refreshes callers had to wait for.
+   */
+  uint64_t refreshes_mandatory;
+  /**
+   * Token requests answered from the cache.
+   */
+  uint64_t cache_hits;
+  /**
+   * Tokens dropped by finauth_partner_auth_invalidate().
+   */
+  uint64_t invalidations;
+  /**
+   * Authentications the lockout guard refused to send.
+   */
+  uint64_t guard_refusals;
+  /**
+   * Tokens taken from a shared store (fetched by another process).
+   */
+  uint64_t tokens_adopted;
+  /**
+   * Store operations that failed and fell back to process-local state.
+   */
+  uint64_t store_errors;
+} finauth_stats;
 
 /**
  * The fields of the last error on the calling thread, filled by finauth_last_error_info().
@@ -217,89 +376,116 @@ typedef struct finauth_partner_auth_config {
   bool allow_insecure_loopback;
 } finauth_partner_auth_config;
 
-/**
- * What the lockout guard knows (finauth_partner_auth_guard_status()), read from the store.
- */
-typedef struct finauth_guard_status {
-  /**
-   * Credential failures since the last success.
-   */
-  uint32_t failed_attempts;
-  /**
-   * Authentication requests in flight.
-   */
-  uint32_t in_flight;
-  /**
-   * The configured limit (1–4).
-   */
-  uint32_t max_failed_attempts;
-  /**
-   * Attempts left before the guard refuses to authenticate.
-   */
-  uint32_t attempts_remaining;
-  /**
-   * Secrets the server rejected (never sent again automatically).
-   */
-  uint32_t rejected_secrets;
-  /**
-   * The server's lock code (24302) if the Partner ID is locked, or -1.
-   */
-  int64_t locked_code;
-  /**
-   * True if the configured secret is one the server rejected.
-   */
-  bool current_secret_rejected;
-} finauth_guard_status;
-
-/**
- * Counters of a finauth_partner_auth since it was built (finauth_partner_auth_stats()).
- */
-typedef struct finauth_stats {
-  /**
-   * Authentication requests sent to the server.
-   */
-  uint64_t auth_requests;
-  /**
-   * Authentications that returned a token.
-   */
-  uint64_t auth_successes;
-  /**
-   * Answers that rejected the credential.
-   */
-  uint64_t credential_failures;
-  /**
-   * Refreshes started ahead of time (in the background).
-   */
-  uint64_t refreshes_advisory;
-  /**
-   * Refreshes callers had to wait for.
-   */
-  uint64_t refreshes_mandatory;
-  /**
-   * Token requests answered from the cache.
-   */
-  uint64_t cache_hits;
-  /**
-   * Tokens dropped by finauth_partner_auth_invalidate().
-   */
-  uint64_t invalidations;
-  /**
-   * Authentications the lockout guard refused to send.
-   */
-  uint64_t guard_refusals;
-  /**
-   * Tokens taken from a shared store (fetched by another process).
-   */
-  uint64_t tokens_adopted;
-  /**
-   * Store operations that failed and fell back to process-local state.
-   */
-  uint64_t store_errors;
-} finauth_stats;
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Build from the FINAUTH_OAUTH2_* environment variables of the finauth API. No request is sent
+ * yet. On success `*out` is a new handle (free it with finauth_client_credentials_free()).
+ *
+ * # Safety
+ * `out` must be NULL (FINAUTH_ERR_INVALID_ARGUMENT) or writable.
+ */
+enum finauth_status finauth_client_credentials_from_env(struct finauth_client_credentials **out);
+
+/**
+ * Build from an explicit configuration (see finauth_client_credentials_config). On success
+ * `*out` is a new handle (free it with finauth_client_credentials_free()); on failure NULL.
+ *
+ * # Safety
+ * `config` must be NULL or point to a config whose strings are NULL or NUL-terminated and whose
+ * handles are NULL or live; `out` must be NULL or writable.
+ */
+enum finauth_status finauth_client_credentials_new(const struct finauth_client_credentials_config *config,
+                                                   struct finauth_client_credentials **out);
+
+/**
+ * Free `cc`. NULL is ignored. No other thread may be using `cc` at that moment.
+ *
+ * # Safety
+ * `cc` must be NULL or a live handle, not freed yet.
+ */
+void finauth_client_credentials_free(struct finauth_client_credentials *cc);
+
+/**
+ * A valid access token. On success `*out_token` is a new string owned by the caller: release
+ * it with finauth_string_free() (never free()).
+ *
+ * # Safety
+ * `cc` must be NULL or a live handle; `out_token` NULL or writable.
+ */
+enum finauth_status finauth_client_credentials_token(struct finauth_client_credentials *cc,
+                                                     char **out_token);
+
+/**
+ * The headers of one request: `Authorization` (`Bearer …` or `DPoP …`) and, for DPoP-bound
+ * tokens, a fresh `DPoP` proof for `method` and `url` (`url` is required then; otherwise it may
+ * be NULL). On success `*out` is a new handle: read it with finauth_headers_*() and release it
+ * with finauth_headers_free(); finauth_headers_token() gives the token for
+ * finauth_client_credentials_invalidate().
+ *
+ * # Safety
+ * `cc` must be NULL or a live handle; `method` and `url` NULL or NUL-terminated; `out` NULL or
+ * writable.
+ */
+enum finauth_status finauth_client_credentials_headers(struct finauth_client_credentials *cc,
+                                                       const char *method,
+                                                       const char *url,
+                                                       struct finauth_headers **out);
+
+/**
+ * Remember the `DPoP-Nonce` header value a server sent in a response to `url`, so the next
+ * proof for that server carries it (after a 401 with `WWW-Authenticate: DPoP
+ * error="use_dpop_nonce"`, resend once with new headers). `*out_changed` (may be NULL) tells
+ * whether the nonce was new.
+ *
+ * # Safety
+ * `cc` must be NULL or a live handle; `url`, `nonce` NULL or NUL-terminated; `out_changed` NULL
+ * or writable.
+ */
+enum finauth_status finauth_client_credentials_learn_nonce(struct finauth_client_credentials *cc,
+                                                           const char *url,
+                                                           const char *nonce,
+                                                           bool *out_changed);
+
+/**
+ * After a resource answered 401 for `token`: drop it if it is still current (many calls for the
+ * same token cause one refresh). `*out_dropped` (may be NULL) tells whether this call dropped it.
+ *
+ * # Safety
+ * `cc` must be NULL or a live handle; `token` NULL or NUL-terminated; `out_dropped` NULL or
+ * writable.
+ */
+enum finauth_status finauth_client_credentials_invalidate(struct finauth_client_credentials *cc,
+                                                          const char *token,
+                                                          bool *out_dropped);
+
+/**
+ * Operator action: clear the lockout guard for every process sharing the store.
+ *
+ * # Safety
+ * `cc` must be NULL or a live handle.
+ */
+enum finauth_status finauth_client_credentials_reset_guard(struct finauth_client_credentials *cc);
+
+/**
+ * Fill `*out` with what the lockout guard knows (read from the store).
+ *
+ * # Safety
+ * `cc` must be NULL or a live handle; `out` NULL or writable.
+ */
+enum finauth_status finauth_client_credentials_guard_status(struct finauth_client_credentials *cc,
+                                                            struct finauth_guard_status *out);
+
+/**
+ * Fill `*out` with the counters of `cc` (no request is sent).
+ *
+ * # Safety
+ * `cc` must be NULL or a live handle; `out` NULL or writable.
+ */
+enum finauth_status finauth_client_credentials_stats(struct finauth_client_credentials *cc,
+                                                     struct finauth_stats *out);
 
 /**
  * The message of the last failed call on the calling thread, or `""` if the last call succeeded.
@@ -422,6 +608,16 @@ enum finauth_status finauth_signing_key_from_file(const char *path,
  * `key` must be NULL or a live handle.
  */
 size_t finauth_signing_key_bits(const struct finauth_signing_key *key);
+
+/**
+ * The public half of `key` as a JWK (JSON text), e.g. to register it with an authorization
+ * server. On success `*out_jwk` is a new string: release it with finauth_string_free().
+ *
+ * # Safety
+ * `key` must be NULL or a live handle; `out_jwk` NULL or writable.
+ */
+enum finauth_status finauth_signing_key_public_jwk(const struct finauth_signing_key *key,
+                                                   char **out_jwk);
 
 /**
  * Free a key (its memory is wiped). Signers built with it keep working. NULL is ignored.

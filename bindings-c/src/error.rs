@@ -169,6 +169,7 @@ fn describe(f: &Failure) -> (finauth_error_info, String) {
                 E::InvalidCredentials {
                     attempts_remaining,
                     code: c,
+                    ..
                 } => {
                     info.attempts_remaining = clamp_i32(*attempts_remaining);
                     info.code = code(*c);
@@ -317,6 +318,7 @@ mod tests {
                 Error::InvalidCredentials {
                     attempts_remaining: 2,
                     code: Some(10001),
+                    oauth: None,
                 },
                 FINAUTH_ERR_INVALID_CREDENTIALS,
             ),
@@ -351,6 +353,7 @@ mod tests {
                     status: 503,
                     code: None,
                     message: "m".into(),
+                    oauth: None,
                 },
                 FINAUTH_ERR_SERVER,
             ),
@@ -379,6 +382,7 @@ mod tests {
         let (i, _) = info_of(Error::InvalidCredentials {
             attempts_remaining: 2,
             code: Some(10001),
+            oauth: None,
         });
         assert_eq!(
             (i.attempts_remaining, i.code, i.http_status),
@@ -401,6 +405,7 @@ mod tests {
             status: 503,
             code: Some(1),
             message: String::new(),
+            oauth: None,
         });
         assert_eq!((i.http_status, i.code, i.attempts_remaining), (503, 1, -1));
     }

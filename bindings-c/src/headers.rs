@@ -24,6 +24,18 @@ fn nul_terminated(s: &str) -> Vec<u8> {
 }
 
 impl finauth_headers {
+    /// The headers of an OAuth 2.0 request (`Authorization`, and `DPoP` when bound).
+    pub(crate) fn oauth2(h: &finauth::OAuth2Headers) -> Self {
+        finauth_headers {
+            entries: h
+                .pairs()
+                .iter()
+                .map(|(n, v)| (nul_terminated(n), Zeroizing::new(nul_terminated(v))))
+                .collect(),
+            token: Zeroizing::new(nul_terminated(h.token().expose())),
+        }
+    }
+
     pub(crate) fn new(h: &FinicityHeaders) -> Self {
         finauth_headers {
             entries: h

@@ -7,6 +7,7 @@
 //! NULL and UTF-8, and reports failures through a status plus a thread-local last error.
 #![allow(non_camel_case_types)]
 
+mod client_credentials;
 mod error;
 mod ffi_util;
 mod headers;
@@ -15,6 +16,14 @@ mod partner_auth;
 mod store;
 mod strings;
 
+pub use client_credentials::{
+    finauth_client_credentials, finauth_client_credentials_config, finauth_client_credentials_free,
+    finauth_client_credentials_from_env, finauth_client_credentials_guard_status,
+    finauth_client_credentials_headers, finauth_client_credentials_invalidate,
+    finauth_client_credentials_learn_nonce, finauth_client_credentials_new,
+    finauth_client_credentials_reset_guard, finauth_client_credentials_stats,
+    finauth_client_credentials_token,
+};
 pub use error::{
     finauth_error_info, finauth_last_error_info, finauth_last_error_message, finauth_status,
     finauth_status_name,
@@ -28,6 +37,7 @@ pub use oauth1::{
     finauth_oauth1_signer, finauth_oauth1_signer_free, finauth_oauth1_signer_new,
     finauth_signing_key, finauth_signing_key_bits, finauth_signing_key_free,
     finauth_signing_key_from_file, finauth_signing_key_from_pem, finauth_signing_key_from_pkcs12,
+    finauth_signing_key_public_jwk,
 };
 pub use partner_auth::{
     finauth_guard_status, finauth_partner_auth, finauth_partner_auth_config,

@@ -13,7 +13,7 @@ use std::ffi::{c_char, c_int};
 /// finauth_signing_key_free(). A finauth_oauth1_signer keeps its own reference, so the key may be
 /// freed right after finauth_oauth1_signer_new().
 pub struct finauth_signing_key {
-    inner: SigningKey,
+    pub(crate) inner: SigningKey,
 }
 
 /// A Mastercard OAuth 1.0a signer (one-legged, with oauth_body_hash), byte-identical to the Java
@@ -138,6 +138,31 @@ pub unsafe extern "C" fn finauth_signing_key_bits(key: *const finauth_signing_ke
         Some(k) => k.inner.bits(),
         None => 0,
     }
+}
+
+/// The public half of `key` as a JWK (JSON text), e.g. to register it with an authorization
+/// server. On success `*out_jwk` is a new string: release it with finauth_string_free().
+///
+/// # Safety
+/// `key` must be NULL or a live handle; `out_jwk` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn finauth_signing_key_public_jwk(
+    key: *const finauth_signing_key,
+    out_jwk: *mut *mut c_char,
+) -> finauth_status {
+    // SAFETY: caller's contract.
+    unsafe { crate::ffi_util::reset_out(out_jwk, std::ptr::null_mut()) };
+    crate::ffi_util::ffi_call(|| {
+        let out = crate::ffi_util::out_arg(out_jwk, "out_jwk")?;
+        // SAFETY: caller's contract.
+        let key = unsafe { crate::ffi_util::handle(key, "key") }?;
+        let s = crate::strings::to_c_string(
+            &finauth::oauth2::jose::public_jwk(&key.inner).to_string(),
+        )?;
+        // SAFETY: checked non-NULL; writable per the caller's contract.
+        unsafe { out.write(s) };
+        Ok(())
+    })
 }
 
 /// Free a key (its memory is wiped). Signers built with it keep working. NULL is ignored.

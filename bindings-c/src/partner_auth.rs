@@ -96,6 +96,37 @@ pub struct finauth_guard_status {
     pub current_secret_rejected: bool,
 }
 
+impl finauth_stats {
+    pub(crate) fn from_core(s: &finauth::Stats) -> Self {
+        finauth_stats {
+            auth_requests: s.auth_requests,
+            auth_successes: s.auth_successes,
+            credential_failures: s.credential_failures,
+            refreshes_advisory: s.refreshes_advisory,
+            refreshes_mandatory: s.refreshes_mandatory,
+            cache_hits: s.cache_hits,
+            invalidations: s.invalidations,
+            guard_refusals: s.guard_refusals,
+            tokens_adopted: s.tokens_adopted,
+            store_errors: s.store_errors,
+        }
+    }
+}
+
+impl finauth_guard_status {
+    pub(crate) fn from_core(g: &finauth::GuardStatus) -> Self {
+        finauth_guard_status {
+            failed_attempts: g.failed_attempts,
+            in_flight: g.in_flight,
+            max_failed_attempts: g.max_failed_attempts,
+            attempts_remaining: g.attempts_remaining,
+            rejected_secrets: g.rejected_secrets,
+            locked_code: g.locked.map_or(-1, i64::from),
+            current_secret_rejected: g.current_secret_rejected,
+        }
+    }
+}
+
 fn boxed(inner: PartnerAuth) -> *mut finauth_partner_auth {
     Box::into_raw(Box::new(finauth_partner_auth { inner }))
 }

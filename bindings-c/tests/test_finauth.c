@@ -913,10 +913,18 @@ static void oauth1_key_errors_name_the_problem_never_the_password(void) {
   free(p12);
   CHECK_STATUS(finauth_signing_key_from_pkcs12((const uint8_t *)"junk", 4, secret, NULL, &k), FINAUTH_ERR_SIGNING_KEY);
   CHECK(!contains(finauth_last_error_message(), secret));
-  CHECK_STATUS(finauth_signing_key_from_file(key_path("ec.pem"), NULL, NULL, &k), FINAUTH_ERR_SIGNING_KEY);
-  CHECK(contains(finauth_last_error_message(), "RSA"));
-  CHECK_STATUS(finauth_signing_key_from_file(key_path("ec.p12"), "keystorepassword", NULL, &k), FINAUTH_ERR_SIGNING_KEY);
-  CHECK(contains(finauth_last_error_message(), "RSA"));
+  /* EC P-256 keys load (for OAuth 2.0); the OAuth 1.0a signer refuses them. */
+  const char *ec_files[2][2] = {{"ec.pem", NULL}, {"ec.p12", "keystorepassword"}};
+  for (int i = 0; i < 2; i++) {
+    CHECK_STATUS(finauth_signing_key_from_file(key_path(ec_files[i][0]), ec_files[i][1], NULL, &k), FINAUTH_OK);
+    CHECK(finauth_signing_key_bits(k) == 256);
+    finauth_oauth1_signer *ec_signer = NULL;
+    CHECK_STATUS(finauth_oauth1_signer_new("ck", k, 0, &ec_signer), FINAUTH_ERR_SIGNING_KEY);
+    CHECK(contains(finauth_last_error_message(), "RSA"));
+    CHECK(ec_signer == NULL);
+    finauth_signing_key_free(k);
+    k = NULL;
+  }
   CHECK_STATUS(finauth_signing_key_from_file(key_path("encrypted.pem"), secret, NULL, &k), FINAUTH_ERR_SIGNING_KEY);
   CHECK(!contains(finauth_last_error_message(), secret));
   CHECK_STATUS(finauth_signing_key_from_file(key_path("encrypted.pem"), NULL, NULL, &k), FINAUTH_ERR_SIGNING_KEY);
@@ -1175,6 +1183,194 @@ typedef struct test_case {
 } test_case;
 
 #define T(f) {#f, f}
+
+/* ---- OAuth 2.0 client credentials ------------------------------------------------------------ */
+
+static long oauth2_stat(const char *client, const char *field) {
+  static __thread char body[65536];
+  if (sandbox_http("GET", "/__admin/stats", NULL, body, sizeof body) != 200) return -1;
+  const char *o = strstr(body, "\"oauth2\":{");
+  if (o == NULL) return -1;
+  char key[512];
+  snprintf(key, sizeof key, "\"%s\":{", client);
+  const char *p = strstr(o, key);
+  if (p == NULL) return 0;
+  snprintf(key, sizeof key, "\"%s\":", field);
+  const char *f = strstr(p, key);
+  return f == NULL ? -1 : strtol(f + strlen(key), NULL, 10);
+}
+
+/* GET `path` on the sandbox with extra header lines (each ending in \r\n); the HTTP status. */
+static int sandbox_get_with(const char *path, const char *header_lines) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((unsigned short)sandbox_port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  static __thread char req[16384];
+  int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%sConnection: close\r\n\r\n", path,
+                   sandbox_port(), header_lines);
+  int status = -1;
+  if (n > 0 && (size_t)n < sizeof req && write(fd, req, (size_t)n) == n) {
+    char buf[256];
+    ssize_t r = read(fd, buf, sizeof buf - 1);
+    if (r > 0) {
+      buf[r] = '\0';
+      if (sscanf(buf, "HTTP/1.1 %d", &status) != 1) status = -1;
+    }
+  }
+  close(fd);
+  return status;
+}
+
+static char g_token_url[256];
+
+static finauth_client_credentials_config oauth2_config(const char *client_id, const char *secret) {
+  snprintf(g_token_url, sizeof g_token_url, "%s/oauth2/token", sandbox_url());
+  finauth_client_credentials_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.token_url = g_token_url;
+  cfg.client_id = client_id;
+  cfg.client_secret = secret;
+  cfg.allow_insecure_loopback = true;
+  cfg.timeout = 10;
+  return cfg;
+}
+
+typedef struct cc_herd {
+  finauth_client_credentials *cc;
+  pthread_barrier_t barrier;
+  char **tokens;
+  finauth_status *status;
+} cc_herd;
+
+typedef struct cc_herd_arg {
+  cc_herd *h;
+  int i;
+} cc_herd_arg;
+
+static void *cc_herd_member(void *p) {
+  cc_herd_arg *a = (cc_herd_arg *)p;
+  pthread_barrier_wait(&a->h->barrier);
+  a->h->status[a->i] = finauth_client_credentials_token(a->h->cc, &a->h->tokens[a->i]);
+  if (a->h->status[a->i] != FINAUTH_OK) fprintf(stderr, "    thread %d: %s\n", a->i, finauth_last_error_message());
+  return NULL;
+}
+
+/* FINAUTH_TEST_HERD threads (default 1000; fewer under valgrind), one cold object: one request. */
+static void oauth2_herd_of_threads_makes_one_token_request(void) {
+  const char *env = getenv("FINAUTH_TEST_HERD");
+  int n = env ? atoi(env) : 1000;
+  if (n < 2) n = 2;
+  char id[64];
+  snprintf(id, sizeof id, "c-herd-%d", (int)getpid());
+  char body[256];
+  snprintf(body, sizeof body, "{\"client_id\":\"%s\",\"client_secret\":\"herd-secret\"}", id);
+  CHECK(sandbox_http("POST", "/__admin/oauth2/clients", body, NULL, 0) == 204);
+  finauth_client_credentials_config cfg = oauth2_config(id, "herd-secret");
+  cc_herd h;
+  memset(&h, 0, sizeof h);
+  CHECK_STATUS(finauth_client_credentials_new(&cfg, &h.cc), FINAUTH_OK);
+  h.tokens = calloc((size_t)n, sizeof(char *));
+  h.status = calloc((size_t)n, sizeof(finauth_status));
+  pthread_t *threads = calloc((size_t)n, sizeof(pthread_t));
+  cc_herd_arg *args = calloc((size_t)n, sizeof(cc_herd_arg));
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 256 * 1024);
+  pthread_barrier_init(&h.barrier, NULL, (unsigned)n);
+  int started = 0;
+  for (int i = 0; i < n; i++) {
+    args[i].h = &h;
+    args[i].i = i;
+    if (pthread_create(&threads[i], &attr, cc_herd_member, &args[i]) == 0) started++;
+  }
+  CHECK(started == n);
+  for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
+  pthread_barrier_destroy(&h.barrier);
+  pthread_attr_destroy(&attr);
+  int same = 0;
+  for (int i = 0; i < n; i++) {
+    if (h.status[i] == FINAUTH_OK && h.tokens[i] && h.tokens[0] && strcmp(h.tokens[i], h.tokens[0]) == 0) same++;
+  }
+  for (int i = 0; i < n; i++) finauth_string_free(h.tokens[i]);
+  if (same != n) fprintf(stderr, "    %d of %d threads got the token\n", same, n);
+  CHECK(same == n);
+  CHECK(oauth2_stat(id, "token_requests") == 1);
+  finauth_stats st;
+  CHECK_STATUS(finauth_client_credentials_stats(h.cc, &st), FINAUTH_OK);
+  CHECK(st.auth_requests == 1);
+  finauth_client_credentials_free(h.cc);
+  free(h.tokens);
+  free(h.status);
+  free(threads);
+  free(args);
+}
+
+/* private_key_jwt with an EC key and DPoP: the headers work once, for their request only. */
+static void oauth2_private_key_jwt_with_dpop_headers(void) {
+  finauth_signing_key *k = NULL;
+  CHECK_STATUS(finauth_signing_key_from_file(key_path("ec.pem"), NULL, NULL, &k), FINAUTH_OK);
+  char *jwk = NULL;
+  CHECK_STATUS(finauth_signing_key_public_jwk(k, &jwk), FINAUTH_OK);
+  char body[1024];
+  snprintf(body, sizeof body, "{\"client_id\":\"c-dpop\",\"jwk\":%s}", jwk ? jwk : "null");
+  finauth_string_free(jwk);
+  CHECK(sandbox_http("POST", "/__admin/oauth2/clients", body, NULL, 0) == 204);
+  finauth_client_credentials_config cfg = oauth2_config("c-dpop", NULL);
+  cfg.auth_method = "private_key_jwt";
+  cfg.signing_key = k;
+  cfg.key_id = "k1";
+  cfg.dpop = true;
+  finauth_client_credentials *cc = NULL;
+  CHECK_STATUS(finauth_client_credentials_new(&cfg, &cc), FINAUTH_OK);
+  finauth_signing_key_free(k);
+  finauth_headers *h = NULL;
+  CHECK_STATUS(finauth_client_credentials_headers(cc, "GET", NULL, &h), FINAUTH_ERR_CONFIG);
+  char url[512];
+  snprintf(url, sizeof url, "%s/oauth2/resource/accounts", sandbox_url());
+  CHECK_STATUS(finauth_client_credentials_headers(cc, "GET", url, &h), FINAUTH_OK);
+  CHECK(finauth_headers_count(h) == 2);
+  CHECK(strcmp(finauth_headers_name(h, 0), "Authorization") == 0);
+  CHECK(strncmp(finauth_headers_value(h, 0), "DPoP ", 5) == 0);
+  CHECK(strcmp(finauth_headers_name(h, 1), "DPoP") == 0);
+  static char lines[8192];
+  snprintf(lines, sizeof lines, "%s: %s\r\n%s: %s\r\n", finauth_headers_name(h, 0), finauth_headers_value(h, 0),
+           finauth_headers_name(h, 1), finauth_headers_value(h, 1));
+  CHECK(sandbox_get_with("/oauth2/resource/accounts", lines) == 200);
+  CHECK(sandbox_get_with("/oauth2/resource/accounts", lines) == 401); /* a proof is single-use */
+  finauth_headers_free(h);
+  CHECK(oauth2_stat("c-dpop", "resource_ok") == 1);
+  bool changed = true;
+  CHECK_STATUS(finauth_client_credentials_learn_nonce(cc, url, "n-1", &changed), FINAUTH_OK);
+  CHECK(changed);
+  finauth_client_credentials_free(cc);
+}
+
+/* A wrong secret: INVALID_CREDENTIALS once (the RFC error in the message), then the guard. */
+static void oauth2_wrong_secret_is_stopped_by_the_guard(void) {
+  finauth_client_credentials_config cfg = oauth2_config("finauth-demo-client", "c-wrong-secret");
+  cfg.auth_method = "client_secret_post";
+  finauth_client_credentials *cc = NULL;
+  CHECK_STATUS(finauth_client_credentials_new(&cfg, &cc), FINAUTH_OK);
+  char *t = NULL;
+  CHECK_STATUS(finauth_client_credentials_token(cc, &t), FINAUTH_ERR_INVALID_CREDENTIALS);
+  CHECK(contains(finauth_last_error_message(), "invalid_client"));
+  CHECK(!contains(finauth_last_error_message(), "c-wrong-secret"));
+  CHECK_STATUS(finauth_client_credentials_token(cc, &t), FINAUTH_ERR_LOCKOUT_GUARD);
+  CHECK(t == NULL);
+  finauth_client_credentials_free(cc);
+  cfg.auth_method = "no_such_method";
+  CHECK_STATUS(finauth_client_credentials_new(&cfg, &cc), FINAUTH_ERR_CONFIG);
+  CHECK(cc == NULL);
+}
+
 static const test_case TESTS[] = {
     T(version_is_a_semver_string),
     T(every_status_has_its_api_name),
@@ -1205,6 +1401,9 @@ static const test_case TESTS[] = {
     T(oauth1_eight_threads_share_one_signer),
     T(oauth1_every_corpus_case_matches_the_java_reference),
     T(oauth1_the_sandbox_verifier_accepts_signed_requests),
+    T(oauth2_herd_of_threads_makes_one_token_request),
+    T(oauth2_private_key_jwt_with_dpop_headers),
+    T(oauth2_wrong_secret_is_stopped_by_the_guard),
 };
 
 int main(int argc, char **argv) {

@@ -63,6 +63,38 @@ pub struct GuardStatus {
     pub store: String,
 }
 
+impl From<finauth::Stats> for Stats {
+    fn from(s: finauth::Stats) -> Self {
+        Stats {
+            auth_requests: s.auth_requests as f64,
+            auth_successes: s.auth_successes as f64,
+            credential_failures: s.credential_failures as f64,
+            refreshes_advisory: s.refreshes_advisory as f64,
+            refreshes_mandatory: s.refreshes_mandatory as f64,
+            cache_hits: s.cache_hits as f64,
+            invalidations: s.invalidations as f64,
+            guard_refusals: s.guard_refusals as f64,
+            tokens_adopted: s.tokens_adopted as f64,
+            store_errors: s.store_errors as f64,
+        }
+    }
+}
+
+impl From<finauth::GuardStatus> for GuardStatus {
+    fn from(g: finauth::GuardStatus) -> Self {
+        GuardStatus {
+            failed_attempts: g.failed_attempts,
+            in_flight: g.in_flight,
+            max_failed_attempts: g.max_failed_attempts,
+            attempts_remaining: g.attempts_remaining,
+            rejected_secrets: g.rejected_secrets,
+            locked: g.locked,
+            current_secret_rejected: g.current_secret_rejected,
+            store: g.store,
+        }
+    }
+}
+
 fn secs(field: &str, v: Option<f64>) -> Result<Option<Duration>, SyncError> {
     v.map(|s| {
         Duration::try_from_secs_f64(s)

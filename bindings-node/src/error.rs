@@ -23,6 +23,10 @@ pub struct ErrorInfo {
     pub status: Option<u32>,
     pub finicity_code: Option<u32>,
     pub after: Option<f64>,
+    /// OAuth 2.0 `error`, `error_description` and the server's correlation id.
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+    pub correlation_id: Option<String>,
 }
 
 impl ErrorInfo {
@@ -39,6 +43,9 @@ impl ErrorInfo {
             status: None,
             finicity_code: None,
             after: None,
+            error: None,
+            error_description: None,
+            correlation_id: None,
         }
     }
 }
@@ -47,10 +54,16 @@ impl ErrorInfo {
 pub fn info(e: finauth::Error) -> ErrorInfo {
     use finauth::Error as E;
     let mut i = ErrorInfo::new(e.kind(), e.to_string());
+    if let Some(o) = e.oauth_error() {
+        i.error = Some(o.error.clone());
+        i.error_description = o.error_description.clone();
+        i.correlation_id = o.correlation_id.clone();
+    }
     match e {
         E::InvalidCredentials {
             attempts_remaining,
             code,
+            ..
         } => {
             i.attempts_remaining = Some(attempts_remaining);
             i.finicity_code = code;

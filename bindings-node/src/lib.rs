@@ -12,6 +12,8 @@ mod error;
 // napi registers these functions only outside `cfg(test)`: the lib test sees them unused.
 #[cfg_attr(test, allow(dead_code))]
 mod oauth1;
+#[cfg_attr(test, allow(dead_code))]
+mod oauth2;
 mod store;
 
 pub use auth::fresh_generation;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// An RSA private key, parsed once (the façade wraps it in a redacted `SigningKey`).
 #[napi]
 pub struct NativeSigningKey {
-    key: SigningKey,
+    pub(crate) key: SigningKey,
 }
 
 #[napi]
@@ -25,6 +25,18 @@ impl NativeSigningKey {
     #[napi(getter)]
     pub fn bits(&self) -> u32 {
         u32::try_from(self.key.bits()).unwrap_or(u32::MAX)
+    }
+
+    /// `RSA-2048`, `EC-P256`, ...
+    #[napi(getter)]
+    pub fn algorithm(&self) -> String {
+        self.key.algorithm()
+    }
+
+    /// The public half as a JWK (JSON text).
+    #[napi]
+    pub fn public_jwk(&self) -> String {
+        finauth::oauth2::jose::public_jwk(&self.key).to_string()
     }
 }
 

@@ -77,11 +77,11 @@ test('key errors are SigningKeyError and never hold the password', () => {
     () => loadPkcs12(key('modern.p12'), 'wrong-secret-pw'),
     () => loadPkcs12(key('modern.p12'), P12_PASSWORD, 'no-such-alias'),
     () => loadPkcs12(Buffer.from('not a key store'), 'wrong-secret-pw'),
-    () => loadPkcs12(key('ec.p12'), P12_PASSWORD),
+    () => new OAuth1Signer({ consumerKey: 'ck', key: loadPkcs12(key('ec.p12'), P12_PASSWORD) }),
     () => loadPkcs12(key('missing.p12'), 'wrong-secret-pw'),
     () => loadPem(key('encrypted.pem'), 'wrong-secret-pw'),
     () => loadPem(key('encrypted.pem')),
-    () => loadPem(key('ec.pem')),
+    () => new OAuth1Signer({ consumerKey: 'ck', key: loadPem(key('ec.pem')) }),
     () => loadPem('-----BEGIN PRIVATE KEY-----\ngarbage\n-----END PRIVATE KEY-----\n', 'wrong-secret-pw'),
   ]
   for (const c of cases) {
@@ -95,7 +95,8 @@ test('key errors are SigningKeyError and never hold the password', () => {
     })
   }
   assert.throws(() => loadPkcs12(key('modern.p12'), P12_PASSWORD, 'no-such-alias'), /alias/)
-  assert.throws(() => loadPem(key('ec.pem')), /RSA/)
+  assert.equal(loadPem(key('ec.pem')).algorithm, 'EC-P256')
+  assert.throws(() => new OAuth1Signer({ consumerKey: 'ck', key: loadPem(key('ec.pem')) }), /RSA/)
   assert.throws(() => loadPkcs12(key('modern.p12')), TypeError)
   assert.throws(() => loadPem(42), TypeError)
 })

@@ -15,17 +15,34 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+/// A core object the binding wraps: it must be told when the process forked.
+pub(crate) trait Core: Clone + Send + Sync + 'static {
+    fn reset_after_fork(&self) -> finauth::Result<()>;
+}
+
+impl Core for finauth::PartnerAuth {
+    fn reset_after_fork(&self) -> finauth::Result<()> {
+        finauth::PartnerAuth::reset_after_fork(self)
+    }
+}
+
+impl Core for finauth::ClientCredentials {
+    fn reset_after_fork(&self) -> finauth::Result<()> {
+        finauth::ClientCredentials::reset_after_fork(self)
+    }
+}
+
 /// What a sync object and its async twin share.
-struct Shared {
-    core: finauth::PartnerAuth,
+pub(crate) struct Shared<C: Core = finauth::PartnerAuth> {
+    pub(crate) core: C,
     /// The fork generation this object was last used in.
     generation: AtomicU64,
     /// The last token handed out, and its Python string (reused while the token is unchanged).
     last: Mutex<Option<(AccessToken, Py<PyString>)>>,
 }
 
-impl Shared {
-    fn new(core: finauth::PartnerAuth) -> Arc<Self> {
+impl<C: Core> Shared<C> {
+    pub(crate) fn new(core: C) -> Arc<Self> {
         Arc::new(Shared {
             core,
             generation: AtomicU64::new(runtime::generation()),
@@ -35,7 +52,7 @@ impl Shared {
 
     /// The runtime, after resetting this object if the process forked since its last use.
     #[inline]
-    fn runtime(&self, py: Python<'_>) -> PyResult<Arc<runtime::Tagged>> {
+    pub(crate) fn runtime(&self, py: Python<'_>) -> PyResult<Arc<runtime::Tagged>> {
         let rt = runtime::get().map_err(|m| internal(py, m))?;
         if self.generation.load(Ordering::Acquire) != rt.generation {
             self.after_fork(py, rt.generation)?;
@@ -53,7 +70,7 @@ impl Shared {
     }
 
     /// The token as a Python string: the cached one if the core's token is the same object.
-    fn token_str(&self, py: Python<'_>, token: AccessToken) -> Py<PyString> {
+    pub(crate) fn token_str(&self, py: Python<'_>, token: AccessToken) -> Py<PyString> {
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((t, s)) = &*last {
             // Same object, or another thread's copy of the same token (the core hands each
@@ -71,7 +88,7 @@ impl Shared {
 
     /// Run `fut` to completion: first one poll holding the GIL (a cache hit finishes there),
     /// then, if it must wait, on the runtime with the GIL released.
-    fn block_on<F>(&self, py: Python<'_>, fut: F) -> PyResult<F::Output>
+    pub(crate) fn block_on<F>(&self, py: Python<'_>, fut: F) -> PyResult<F::Output>
     where
         F: Future + Send,
         F::Output: Send,
@@ -95,7 +112,7 @@ impl Shared {
 }
 
 /// The message of a caught panic, for `FinauthError` (kind INTERNAL).
-fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
+pub(crate) fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
     let what = p
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
@@ -104,7 +121,7 @@ fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
     format!("internal error in finauth (please report it): {what}")
 }
 
-fn secs(py: Python<'_>, field: &str, v: Option<f64>) -> PyResult<Option<Duration>> {
+pub(crate) fn secs(py: Python<'_>, field: &str, v: Option<f64>) -> PyResult<Option<Duration>> {
     v.map(|s| {
         Duration::try_from_secs_f64(s).map_err(|_| {
             config_error(
@@ -160,7 +177,7 @@ fn from_env(py: Python<'_>) -> PyResult<Arc<Shared>> {
     Ok(Shared::new(finauth::PartnerAuth::from_env().py_err(py)?))
 }
 
-fn stats_dict<'py>(py: Python<'py>, s: Stats) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn stats_dict<'py>(py: Python<'py>, s: Stats) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("auth_requests", s.auth_requests)?;
     d.set_item("auth_successes", s.auth_successes)?;
@@ -175,7 +192,7 @@ fn stats_dict<'py>(py: Python<'py>, s: Stats) -> PyResult<Bound<'py, PyDict>> {
     Ok(d)
 }
 
-fn guard_dict<'py>(py: Python<'py>, g: GuardStatus) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn guard_dict<'py>(py: Python<'py>, g: GuardStatus) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("failed_attempts", g.failed_attempts)?;
     d.set_item("in_flight", g.in_flight)?;
@@ -369,9 +386,9 @@ pub struct AsyncPartnerAuth {
 }
 
 /// Run `fut` on finauth's runtime as an asyncio awaitable.
-fn awaitable<'py, F, T>(
+pub(crate) fn awaitable<'py, C: Core, F, T>(
     py: Python<'py>,
-    shared: &Arc<Shared>,
+    shared: &Arc<Shared<C>>,
     fut: F,
 ) -> PyResult<Bound<'py, PyAny>>
 where
@@ -536,9 +553,12 @@ impl AsyncPartnerAuth {
 }
 
 /// A token on its way to Python through the shared string cache.
-struct TokenOut(Arc<Shared>, AccessToken);
+pub(crate) struct TokenOut<C: Core = finauth::PartnerAuth>(
+    pub(crate) Arc<Shared<C>>,
+    pub(crate) AccessToken,
+);
 
-impl<'py> IntoPyObject<'py> for TokenOut {
+impl<'py, C: Core> IntoPyObject<'py> for TokenOut<C> {
     type Target = PyString;
     type Output = Bound<'py, PyString>;
     type Error = PyErr;
@@ -548,7 +568,7 @@ impl<'py> IntoPyObject<'py> for TokenOut {
     }
 }
 
-struct GuardOut(GuardStatus);
+pub(crate) struct GuardOut(pub(crate) GuardStatus);
 
 impl<'py> IntoPyObject<'py> for GuardOut {
     type Target = PyDict;

@@ -48,11 +48,21 @@ pub fn to_pyerr(py: Python<'_>, e: finauth::Error) -> PyErr {
     };
     let text = |v: &str| pyo3::types::PyString::new(py, v).into_any();
     set("kind", text(e.kind()));
+    if let Some(o) = e.oauth_error() {
+        set("error", text(&o.error));
+        if let Some(d) = &o.error_description {
+            set("error_description", text(d));
+        }
+        if let Some(c) = &o.correlation_id {
+            set("correlation_id", text(c));
+        }
+    }
     let class = match &e {
         E::Config(_) => "ConfigError",
         E::InvalidCredentials {
             attempts_remaining,
             code,
+            ..
         } => {
             set("attempts_remaining", int(u64::from(*attempts_remaining)));
             set("code", opt_u32(*code));

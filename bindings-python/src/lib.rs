@@ -9,6 +9,7 @@ mod auth;
 mod errors;
 mod logging;
 mod oauth1;
+mod oauth2;
 mod runtime;
 mod store;
 
@@ -64,6 +65,8 @@ fn _finauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<auth::AsyncPartnerAuth>()?;
     m.add_class::<oauth1::SigningKey>()?;
     m.add_class::<oauth1::OAuth1Signer>()?;
+    m.add_class::<oauth2::ClientCredentials>()?;
+    m.add_class::<oauth2::AsyncClientCredentials>()?;
     m.add_function(wrap_pyfunction!(oauth1::load_pkcs12, m)?)?;
     m.add_function(wrap_pyfunction!(oauth1::load_pem, m)?)?;
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;

@@ -24,8 +24,19 @@ impl SigningKey {
         self.inner.bits()
     }
 
+    /// ``"RSA-2048"``, ``"EC-P256"``, ...
+    #[getter]
+    fn algorithm(&self) -> String {
+        self.inner.algorithm()
+    }
+
+    /// The public half as a JWK (a JSON string), e.g. to register the key with a server.
+    fn public_jwk(&self) -> String {
+        finauth::oauth2::jose::public_jwk(&self.inner).to_string()
+    }
+
     fn __repr__(&self) -> String {
-        format!("SigningKey(<RSA-{} redacted>)", self.inner.bits())
+        format!("SigningKey(<{} redacted>)", self.inner.algorithm())
     }
 }
 

@@ -104,11 +104,11 @@ def test_every_key_format_gives_the_same_signature() -> None:
         (lambda: finauth.load_pkcs12(KEYS / "modern.p12", "wrong-secret-pw"), "password"),
         (lambda: finauth.load_pkcs12(KEYS / "modern.p12", P12_PASSWORD, "no-such-alias"), "alias"),
         (lambda: finauth.load_pkcs12(b"not a key store", "wrong-secret-pw"), ""),
-        (lambda: finauth.load_pkcs12(KEYS / "ec.p12", P12_PASSWORD), "RSA"),
+        (lambda: finauth.OAuth1Signer("ck", finauth.load_pkcs12(KEYS / "ec.p12", P12_PASSWORD)), "RSA"),
         (lambda: finauth.load_pkcs12(KEYS / "missing.p12", "wrong-secret-pw"), "missing.p12"),
         (lambda: finauth.load_pem(KEYS / "encrypted.pem", "wrong-secret-pw"), ""),
         (lambda: finauth.load_pem(KEYS / "encrypted.pem"), "password"),
-        (lambda: finauth.load_pem(KEYS / "ec.pem"), "RSA"),
+        (lambda: finauth.OAuth1Signer("ck", finauth.load_pem(KEYS / "ec.pem")), "RSA"),
         (lambda: finauth.load_pem(b"\xff\xfe not text"), "PEM"),
     ],
 )

@@ -43,6 +43,28 @@ pub enum Command {
     /// Print the OAuth 1.0a Authorization value of one Mastercard API request, and only that
     #[command(after_help = crate::sign::SIGN_HELP)]
     Sign(SignArgs),
+    /// OAuth 2.0 client credentials (FINAUTH_OAUTH2_* variables)
+    Oauth2 {
+        #[command(subcommand)]
+        action: OAuth2Action,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OAuth2Action {
+    /// Print a valid access token, and only the token
+    #[command(after_help = crate::oauth2::OAUTH2_HELP)]
+    Token,
+    /// Print the headers of one request (Authorization, and DPoP with FINAUTH_OAUTH2_DPOP=1)
+    #[command(after_help = crate::oauth2::OAUTH2_HELP)]
+    Headers {
+        /// HTTP method of the request (for the DPoP proof)
+        #[arg(long, default_value = "GET")]
+        method: String,
+        /// Full URL of the request (needed for the DPoP proof)
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]

@@ -7,6 +7,7 @@ mod error;
 mod exit;
 mod guard;
 mod logging;
+mod oauth2;
 mod output;
 mod rotate;
 mod sandbox_cmd;
@@ -14,7 +15,7 @@ mod sign;
 mod store;
 mod token;
 
-use args::{Cli, Command, GuardAction};
+use args::{Cli, Command, GuardAction, OAuth2Action};
 use clap::Parser;
 use error::CliError;
 use std::process::ExitCode;
@@ -60,6 +61,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Command::Sandbox(a) => sandbox_cmd::run(a.port, a.token_lifetime, a.latency_ms).await,
             Command::Demo => demo::run().await,
             Command::Sign(a) => sign::run(a),
+            Command::Oauth2 {
+                action: OAuth2Action::Token,
+            } => oauth2::token().await,
+            Command::Oauth2 {
+                action: OAuth2Action::Headers { method, url },
+            } => oauth2::headers(&method, url.as_deref()).await,
         }
     })
 }

@@ -20,6 +20,17 @@ pub fn partner_auth_from_env() -> Result<PartnerAuth, CliError> {
     Ok(with_default_store(builder, &env)?.build()?)
 }
 
+/// A `ClientCredentials` configured by the `FINAUTH_OAUTH2_*` variables, with the CLI's default
+/// store (so a shell loop of `finauth oauth2 token` makes one token request).
+pub fn client_credentials_from_env() -> Result<finauth::ClientCredentials, CliError> {
+    let builder = finauth::ClientCredentialsBuilder::from_env()?.degrade_on_store_error(false);
+    if builder.has_store() {
+        return Ok(builder.build()?);
+    }
+    let dir = default_dir(&env)?;
+    Ok(builder.store(Arc::new(open_private_dir(&dir)?)).build()?)
+}
+
 /// For `guard status|reset`, which send nothing: the secret and App Key may be unset (an operator
 /// clearing the guard need not hold them). Returns whether the real secret was configured.
 pub fn guard_auth_from_env() -> Result<(PartnerAuth, bool), CliError> {

@@ -118,3 +118,90 @@ impl PartnerAuth {
         self.block_on(f)
     }
 }
+
+/// The blocking twin of [`crate::ClientCredentials`]. Must not be called from inside an async
+/// runtime.
+#[derive(Clone, Debug)]
+pub struct ClientCredentials {
+    inner: crate::ClientCredentials,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+impl crate::oauth2::ClientCredentialsBuilder {
+    /// Validate and build the blocking variant.
+    pub fn build_blocking(self) -> Result<ClientCredentials> {
+        ClientCredentials::new(self.build()?)
+    }
+}
+
+impl ClientCredentials {
+    /// Wrap an async `ClientCredentials` (clones share the same token and guard).
+    pub fn new(inner: crate::ClientCredentials) -> Result<Self> {
+        Ok(ClientCredentials {
+            inner,
+            runtime: Arc::new(runtime()?),
+        })
+    }
+
+    pub fn builder() -> crate::oauth2::ClientCredentialsBuilder {
+        crate::oauth2::ClientCredentialsBuilder::new()
+    }
+
+    pub fn from_env() -> Result<Self> {
+        crate::oauth2::ClientCredentialsBuilder::from_env()?.build_blocking()
+    }
+
+    /// The async object behind this one.
+    pub fn as_async(&self) -> &crate::ClientCredentials {
+        &self.inner
+    }
+
+    fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::config(
+                "finauth::blocking called from inside an async runtime; use the async API there",
+            ));
+        }
+        Ok(self.runtime.block_on(f))
+    }
+
+    pub fn token(&self) -> Result<AccessToken> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            if let Some(t) = self.inner.fresh_token() {
+                return Ok(t);
+            }
+        }
+        self.block_on(self.inner.token())?
+    }
+
+    /// `Authorization` (and a DPoP proof) for one request.
+    pub fn headers(&self, method: &str, url: &str) -> Result<crate::OAuth2Headers> {
+        self.block_on(self.inner.headers(method, url))?
+    }
+
+    pub fn invalidate(&self, token: &AccessToken) -> Result<bool> {
+        self.block_on(self.inner.invalidate(token))
+    }
+
+    pub fn reset_lockout_guard(&self) -> Result<()> {
+        self.block_on(self.inner.reset_lockout_guard())?
+    }
+
+    pub fn guard_status(&self) -> Result<GuardStatus> {
+        self.block_on(self.inner.guard_status())?
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.inner.stats()
+    }
+
+    /// Send a request (see [`crate::ClientCredentials::send`]).
+    pub fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+        self.block_on(self.inner.send(request))?
+    }
+
+    /// Run any future of the async API on this object's runtime.
+    pub fn run<F: Future>(&self, f: F) -> Result<F::Output> {
+        self.block_on(f)
+    }
+}

@@ -319,7 +319,7 @@ pub(crate) struct Validated {
     pub engine: EngineConfig,
 }
 
-fn seconds(name: &str, v: &str) -> Result<Duration> {
+pub(crate) fn seconds(name: &str, v: &str) -> Result<Duration> {
     let s: f64 = v
         .trim()
         .parse()

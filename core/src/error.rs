@@ -31,6 +31,33 @@ impl std::fmt::Display for GuardReason {
     }
 }
 
+/// An OAuth 2.0 error answer (RFC 6749 §5.2): `error`, `error_description`, and the server's
+/// correlation id (e.g. `Correlation-Id`, `X-Request-Id`) for a support ticket. Server-supplied
+/// text is bounded and scrubbed of the credentials that were sent.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OAuthError {
+    pub error: String,
+    pub error_description: Option<String>,
+    pub correlation_id: Option<String>,
+}
+
+impl std::fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error={}", self.error)?;
+        if let Some(d) = &self.error_description {
+            write!(f, ", error_description={d:?}")?;
+        }
+        if let Some(c) = &self.correlation_id {
+            write!(f, ", correlation_id={c}")?;
+        }
+        Ok(())
+    }
+}
+
+fn oauth_text(o: &Option<Box<OAuthError>>) -> String {
+    o.as_ref().map(|o| format!(" [{o}]")).unwrap_or_default()
+}
+
 /// Every failure finauth reports. Messages never hold a secret, a token or a key.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
@@ -40,10 +67,12 @@ pub enum Error {
     Config(String),
 
     /// The server rejected the partner id / secret (or OAuth 2.0 client).
-    #[error("the server rejected the credentials ({}); {attempts_remaining} authentication attempt(s) remain before the lockout guard stops; fix the secret, and once it is right run `finauth guard reset` (reset_lockout_guard()) if needed", code_text(*code))]
+    #[error("the server rejected the credentials ({}){}; {attempts_remaining} authentication attempt(s) remain before the lockout guard stops; fix the secret, and once it is right run `finauth guard reset` (reset_lockout_guard()) if needed", code_text(*code), oauth_text(oauth))]
     InvalidCredentials {
         attempts_remaining: u32,
         code: Option<u32>,
+        /// The OAuth 2.0 error answer (`invalid_client`), if the server sent one.
+        oauth: Option<Box<OAuthError>>,
     },
 
     /// The Partner ID is locked by the server (24302). Only Finicity support can unlock it.
@@ -70,11 +99,13 @@ pub enum Error {
     Unauthorized { status: u16, code: Option<u32> },
 
     /// Any other HTTP error.
-    #[error("server error (HTTP {status}, {}): {message}", code_text(*code))]
+    #[error("server error (HTTP {status}, {}): {message}{}", code_text(*code), oauth_text(oauth))]
     Server {
         status: u16,
         code: Option<u32>,
         message: String,
+        /// The OAuth 2.0 error answer (`invalid_scope`, `unauthorized_client`, ...), if any.
+        oauth: Option<Box<OAuthError>>,
     },
 
     /// Network failure: connection refused, reset, TLS, a truncated body.
@@ -109,6 +140,16 @@ impl Error {
             Error::Timeout { .. } => "TIMEOUT",
             Error::Store(_) => "STORE",
             Error::SigningKey(_) => "SIGNING_KEY",
+        }
+    }
+
+    /// The OAuth 2.0 error answer (RFC 6749 §5.2) behind this error, if there was one.
+    pub fn oauth_error(&self) -> Option<&OAuthError> {
+        match self {
+            Error::InvalidCredentials { oauth, .. } | Error::Server { oauth, .. } => {
+                oauth.as_deref()
+            }
+            _ => None,
         }
     }
 

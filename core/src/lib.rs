@@ -21,15 +21,17 @@ mod fingerprint;
 pub mod finicity;
 pub mod lifecycle;
 pub mod oauth1;
+pub mod oauth2;
 mod secret;
 pub mod store;
 mod transport;
 
 pub use config::{PartnerAuthBuilder, DEFAULT_BASE_URL};
-pub use error::{Error, GuardReason, Result};
+pub use error::{Error, GuardReason, OAuthError, Result};
 pub use finicity::{FinicityHeaders, PartnerAuth};
 pub use lifecycle::{GuardStatus, Stats};
 pub use oauth1::{OAuth1Signer, SignatureMethod, SigningKey};
+pub use oauth2::{AuthMethod, ClientCredentials, ClientCredentialsBuilder, OAuth2Headers};
 pub use secret::{AccessToken, Secret};
 #[cfg(feature = "redis")]
 pub use store::RedisStore;

@@ -24,6 +24,7 @@ async fn wrong_secret_hammered_by_50_tasks_fails_once_at_the_server() {
             Err(Error::InvalidCredentials {
                 attempts_remaining: 2,
                 code: Some(10001),
+                ..
             }) => {}
             other => panic!("expected the one InvalidCredentials, got {other:?}"),
         }

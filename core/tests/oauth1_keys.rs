@@ -122,6 +122,17 @@ fn key_error(r: finauth::Result<SigningKey>) -> String {
     }
 }
 
+/// An EC key loads (for OAuth 2.0) but the OAuth 1.0a signer refuses it.
+fn signer_error(r: finauth::Result<SigningKey>) -> String {
+    let key = r.expect("EC P-256 keys load");
+    assert_eq!(key.algorithm(), "EC-P256");
+    match OAuth1Signer::new("ck", key, SignatureMethod::RsaSha256) {
+        Err(Error::SigningKey(m)) => m,
+        Err(e) => panic!("not a SigningKey error: {e:?}"),
+        Ok(_) => panic!("an OAuth 1.0a signer accepted an EC key"),
+    }
+}
+
 #[test]
 fn each_error_is_clear_and_never_holds_the_password() {
     let wrong = "WrongPassw0rd-XYZ";
@@ -159,11 +170,11 @@ fn each_error_is_clear_and_never_holds_the_password() {
             "no private key with alias 'other'",
         ),
         (
-            key_error(SigningKey::from_pem(&text("ec.pem"), None)),
+            signer_error(SigningKey::from_pem(&text("ec.pem"), None)),
             "not an RSA key",
         ),
         (
-            key_error(SigningKey::from_pkcs12(&read("ec.p12"), P12_PASSWORD, None)),
+            signer_error(SigningKey::from_pkcs12(&read("ec.p12"), P12_PASSWORD, None)),
             "not an RSA key",
         ),
         (

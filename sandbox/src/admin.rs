@@ -24,6 +24,13 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/faults", post(push_fault).delete(clear_faults))
         .route("/partners", post(add_partner))
         .route("/oauth1-keys", post(add_oauth1_key))
+        .route("/oauth2/clients", post(add_oauth2_client))
+        .route(
+            "/oauth2/config",
+            get(get_oauth2_config).post(set_oauth2_config),
+        )
+        .route("/oauth2/rotate-nonces", post(rotate_oauth2_nonces))
+        .route("/oauth2/expire-tokens", post(expire_oauth2_tokens))
         .route("/unlock", post(unlock))
         .route("/expire-tokens", post(expire_tokens))
 }
@@ -272,6 +279,52 @@ async fn add_oauth1_key(State(shared): State<Arc<Shared>>, body: Bytes) -> Respo
     match crate::oauth1::OAuth1Key::from_pem(spec.consumer_key, &spec.public_key_pem) {
         Ok(key) => {
             shared.oauth1.add_key(key);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => error(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+async fn add_oauth2_client(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match parse::<crate::OAuth2Client>(&body) {
+        Ok(c) if !c.client_id.is_empty() => {
+            shared.oauth2.add_client(c);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Ok(_) => error(StatusCode::BAD_REQUEST, "client_id must not be empty"),
+        Err(e) => error(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+async fn get_oauth2_config(State(shared): State<Arc<Shared>>) -> Response {
+    Json(shared.oauth2.settings()).into_response()
+}
+
+/// Replaces the OAuth 2.0 settings; fields left out take their defaults.
+async fn set_oauth2_config(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match parse::<crate::OAuth2Settings>(&body) {
+        Ok(s) => {
+            shared.oauth2.set_settings(s);
+            Json(shared.oauth2.settings()).into_response()
+        }
+        Err(e) => error(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+async fn rotate_oauth2_nonces(State(shared): State<Arc<Shared>>) -> Response {
+    shared.oauth2.rotate_nonces();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Deserialize)]
+struct ClientRef {
+    client_id: String,
+}
+
+async fn expire_oauth2_tokens(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match parse::<ClientRef>(&body) {
+        Ok(c) => {
+            shared.oauth2.expire_tokens(&c.client_id);
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => error(StatusCode::BAD_REQUEST, e),

@@ -26,6 +26,9 @@ Options:
   --oauth1-key CK:PATH      a consumer key and its RSA public key (PEM file) for the
                             OAuth 1.0a verifier on /oauth1/* (repeatable)
   --oauth1-tolerance SECS   allowed oauth_timestamp skew, either way (default 300)
+  --tls                     serve HTTPS with a self-signed certificate generated at start
+                            (127.0.0.1, localhost); the printed URL is https://
+  --tls-cert-out PATH       --tls, and write the certificate (PEM) to PATH for clients to trust
   -h, --help                print this help
 ";
 
@@ -106,6 +109,11 @@ where
                 config.oauth1_keys.push(
                     crate::OAuth1Key::from_arg(&v).map_err(|e| format!("--oauth1-key: {e}"))?,
                 );
+            }
+            "--tls" => config.tls = true,
+            "--tls-cert-out" => {
+                config.tls = true;
+                config.tls_cert_out = Some(value()?.into());
             }
             "--oauth1-tolerance" => {
                 let v = value()?;

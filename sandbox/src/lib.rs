@@ -32,9 +32,14 @@ pub mod args;
 mod errors;
 mod http;
 mod oauth1;
+mod oauth2;
 mod state;
+mod tls;
 
 pub use oauth1::{OAuth1Key, OAuth1Stats, OAUTH1_PATH};
+pub use oauth2::{
+    OAuth2Client, OAuth2Settings, OAuth2Stats, OAUTH2_RESOURCE_PATH, OAUTH2_TOKEN_PATH,
+};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -77,6 +82,13 @@ pub struct SandboxConfig {
     pub oauth1_keys: Vec<OAuth1Key>,
     /// How far `oauth_timestamp` may be from the sandbox's clock, either way. Default: 5 minutes.
     pub oauth1_tolerance: Duration,
+    /// OAuth 2.0 clients the token endpoint knows. Default: `vec![OAuth2Client::demo()]`.
+    pub oauth2_clients: Vec<OAuth2Client>,
+    /// Serve HTTPS with a self-signed certificate generated at start (for `127.0.0.1` and
+    /// `localhost`; see [`Sandbox::tls_certificate_pem`]). Default: false (plain HTTP).
+    pub tls: bool,
+    /// With `tls`, where `run_until_signal` writes the certificate's PEM. Default: none.
+    pub tls_cert_out: Option<std::path::PathBuf>,
 }
 
 impl Default for SandboxConfig {
@@ -91,6 +103,9 @@ impl Default for SandboxConfig {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             oauth1_keys: Vec::new(),
             oauth1_tolerance: Duration::from_secs(300),
+            oauth2_clients: vec![OAuth2Client::demo()],
+            tls: false,
+            tls_cert_out: None,
         }
     }
 }
@@ -257,6 +272,9 @@ pub struct Stats {
     /// OAuth 1.0a verifier outcomes per consumer key named in a request (known or not).
     #[serde(default)]
     pub oauth1: BTreeMap<String, OAuth1Stats>,
+    /// OAuth 2.0 server counters per client id named in a request (known or not).
+    #[serde(default)]
+    pub oauth2: BTreeMap<String, OAuth2Stats>,
 }
 
 impl Stats {
@@ -313,6 +331,7 @@ pub fn secret_meets_policy(secret: &str) -> bool {
 pub struct Sandbox {
     shared: Arc<Shared>,
     addr: SocketAddr,
+    cert_pem: Option<String>,
     shutdown_tx: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -331,21 +350,43 @@ impl Sandbox {
         let shared = Arc::new(Shared::new(&config));
         let router = http::router(shared.clone());
         let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    // A dropped sender also means "stop".
-                    let _ = shutdown_rx.await;
-                })
-                .await;
-            if let Err(err) = served {
-                tracing::warn!(error = %err, "finauth-sandbox server stopped with an error");
-            }
-        });
+        // A dropped sender also means "stop".
+        let stop = async move {
+            let _ = shutdown_rx.await;
+        };
+        let (task, cert_pem) = if config.tls {
+            let generated = tls::generate()?;
+            *shared
+                .oauth2
+                .scheme
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = "https";
+            let listener = tls::TlsListener::new(listener, generated.config)?;
+            let task = tokio::spawn(async move {
+                let served = axum::serve(listener, router)
+                    .with_graceful_shutdown(stop)
+                    .await;
+                if let Err(err) = served {
+                    tracing::warn!(error = %err, "finauth-sandbox server stopped with an error");
+                }
+            });
+            (task, Some(generated.cert_pem))
+        } else {
+            let task = tokio::spawn(async move {
+                let served = axum::serve(listener, router)
+                    .with_graceful_shutdown(stop)
+                    .await;
+                if let Err(err) = served {
+                    tracing::warn!(error = %err, "finauth-sandbox server stopped with an error");
+                }
+            });
+            (task, None)
+        };
         tracing::debug!(%addr, "finauth-sandbox listening");
         Ok(Sandbox {
             shared,
             addr,
+            cert_pem,
             shutdown_tx: Some(shutdown_tx),
             task: Some(task),
         })
@@ -362,7 +403,17 @@ impl Sandbox {
                 std::net::Ipv6Addr::LOCALHOST.into()
             });
         }
-        format!("http://{addr}")
+        let scheme = if self.cert_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{addr}")
+    }
+
+    /// With `tls`: the PEM of the generated certificate, for clients to trust.
+    pub fn tls_certificate_pem(&self) -> Option<&str> {
+        self.cert_pem.as_deref()
     }
 
     /// The bound address.
@@ -392,6 +443,49 @@ impl Sandbox {
     /// How far `oauth_timestamp` may be from the sandbox's clock, either way.
     pub fn set_oauth1_tolerance(&self, d: Duration) {
         self.shared.oauth1.set_tolerance(d);
+    }
+
+    /// `…/oauth2/token` on this sandbox.
+    pub fn oauth2_token_url(&self) -> String {
+        format!("{}{OAUTH2_TOKEN_PATH}", self.url())
+    }
+
+    /// `…/oauth2/resource` on this sandbox (any path below it is protected too).
+    pub fn oauth2_resource_url(&self) -> String {
+        format!("{}{OAUTH2_RESOURCE_PATH}", self.url())
+    }
+
+    /// The OAuth 2.0 server's counters for one client id (zero if never named).
+    pub fn oauth2_stats(&self, client_id: &str) -> OAuth2Stats {
+        self.shared
+            .oauth2
+            .stats()
+            .remove(client_id)
+            .unwrap_or_default()
+    }
+
+    /// Registers (or replaces) an OAuth 2.0 client.
+    pub fn add_oauth2_client(&self, c: OAuth2Client) {
+        self.shared.oauth2.add_client(c);
+    }
+
+    pub fn oauth2_settings(&self) -> OAuth2Settings {
+        self.shared.oauth2.settings()
+    }
+
+    /// `expires_in` of new tokens, DPoP nonce requirement, Bearer-only mode.
+    pub fn set_oauth2_settings(&self, s: OAuth2Settings) {
+        self.shared.oauth2.set_settings(s);
+    }
+
+    /// New DPoP nonces: the next proof with an old one gets a `use_dpop_nonce` challenge.
+    pub fn rotate_oauth2_nonces(&self) {
+        self.shared.oauth2.rotate_nonces();
+    }
+
+    /// Every OAuth 2.0 token issued so far to the client is expired.
+    pub fn expire_oauth2_tokens(&self, client_id: &str) {
+        self.shared.oauth2.expire_tokens(client_id);
     }
 
     /// One partner's counters; a zeroed default if the sandbox never heard of it.
@@ -511,7 +605,11 @@ pub async fn shutdown_signal() {
 /// What the `finauth-sandbox` binary (and `finauth sandbox`) does: starts the sandbox,
 /// prints exactly one line, its URL, to stdout, flushes, and serves until SIGINT/SIGTERM.
 pub async fn run_until_signal(config: SandboxConfig) -> io::Result<()> {
+    let cert_out = config.tls_cert_out.clone();
     let sandbox = Sandbox::start(config).await?;
+    if let (Some(path), Some(pem)) = (cert_out, sandbox.tls_certificate_pem()) {
+        std::fs::write(path, pem)?;
+    }
     {
         let mut out = io::stdout().lock();
         writeln!(out, "{}", sandbox.url())?;

@@ -23,6 +23,8 @@ pub(crate) struct Shared {
     inner: Mutex<Inner>,
     /// The OAuth 1.0a verifier's keys, nonces and counters (its own lock).
     pub oauth1: crate::oauth1::Verifier,
+    /// The OAuth 2.0 server's clients, tokens and counters (its own lock).
+    pub oauth2: crate::oauth2::OAuth2Server,
 }
 
 impl Shared {
@@ -48,6 +50,7 @@ impl Shared {
         Shared {
             inner: Mutex::new(inner),
             oauth1: crate::oauth1::Verifier::new(&config.oauth1_keys, config.oauth1_tolerance),
+            oauth2: crate::oauth2::OAuth2Server::new(&config.oauth2_clients),
         }
     }
 
@@ -59,6 +62,7 @@ impl Shared {
     pub fn stats(&self) -> Stats {
         let mut stats = self.lock().stats();
         stats.oauth1 = self.oauth1.stats();
+        stats.oauth2 = self.oauth2.stats();
         stats
     }
 
@@ -66,6 +70,7 @@ impl Shared {
     pub fn reset_stats(&self) {
         self.lock().reset_stats();
         self.oauth1.reset_stats();
+        self.oauth2.reset_stats();
     }
 }
 
@@ -174,6 +179,7 @@ impl Inner {
             partners,
             endpoints: self.endpoints.clone(),
             oauth1: BTreeMap::new(),
+            oauth2: BTreeMap::new(),
         }
     }
 

@@ -12,6 +12,11 @@
 * Mastercard OAuth 1.0a signing: :class:`OAuth1Signer` with keys from :func:`load_pkcs12` or
   :func:`load_pem`, and ``finauth.requests.OAuth1Auth`` / ``finauth.httpx.OAuth1Auth``.
 
+* OAuth 2.0 client credentials: :class:`ClientCredentials` and :class:`AsyncClientCredentials`
+  (``client_secret_basic``/``_post``, ``private_key_jwt``, Finicity's JSON style; DPoP-bound tokens
+  for Mastercard's FAPI 2.0 profile), with ``finauth.requests.ClientCredentialsAuth`` and
+  ``finauth.httpx.ClientCredentialsAuth``.
+
 Log records of the core go to the ``logging`` logger ``"finauth"``; they never hold a secret.
 """
 
@@ -35,7 +40,9 @@ from ._errors import (
     UnauthorizedError,
 )
 from ._finauth import (
+    AsyncClientCredentials,
     AsyncPartnerAuth,
+    ClientCredentials,
     FileStore,
     MemoryStore,
     OAuth1Signer,
@@ -51,6 +58,8 @@ __version__: str = _finauth.__version__
 __all__ = [
     "PartnerAuth",
     "AsyncPartnerAuth",
+    "ClientCredentials",
+    "AsyncClientCredentials",
     "MemoryStore",
     "FileStore",
     "RedisStore",

@@ -43,6 +43,9 @@ class FinauthError(Exception):
         code: the Finicity error code (e.g. 10001, 24302), when the server gave one.
         hint: what to do about it, when finauth knows.
         after: the time-out that expired, in seconds.
+        error: the OAuth 2.0 ``error`` (RFC 6749 §5.2, e.g. ``"invalid_client"``), when given.
+        error_description: the OAuth 2.0 ``error_description``, when given.
+        correlation_id: the server's correlation / request id, when given.
     """
 
     kind: str
@@ -54,6 +57,9 @@ class FinauthError(Exception):
     code: Optional[int]
     hint: Optional[str]
     after: Optional[float]
+    error: Optional[str]
+    error_description: Optional[str]
+    correlation_id: Optional[str]
 
     _default_kind = "INTERNAL"
 
@@ -70,6 +76,9 @@ class FinauthError(Exception):
         code: Optional[int] = None,
         hint: Optional[str] = None,
         after: Optional[float] = None,
+        error: Optional[str] = None,
+        error_description: Optional[str] = None,
+        correlation_id: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind if kind is not None else self._default_kind
@@ -81,6 +90,9 @@ class FinauthError(Exception):
         self.code = code
         self.hint = hint
         self.after = after
+        self.error = error
+        self.error_description = error_description
+        self.correlation_id = correlation_id
 
     @property
     def message(self) -> str:
@@ -98,6 +110,9 @@ class FinauthError(Exception):
             "code",
             "hint",
             "after",
+            "error",
+            "error_description",
+            "correlation_id",
         )
         return {n: getattr(self, n) for n in names if getattr(self, n, None) is not None}
 

@@ -2,7 +2,7 @@
 
 import os
 import pathlib
-from typing import Awaitable, Optional, Union, final
+from typing import Awaitable, Mapping, Optional, Union, final
 
 __all__ = [
     "__version__",
@@ -13,6 +13,8 @@ __all__ = [
     "AsyncPartnerAuth",
     "SigningKey",
     "OAuth1Signer",
+    "ClientCredentials",
+    "AsyncClientCredentials",
     "load_pkcs12",
     "load_pem",
     "_after_fork_in_child",
@@ -159,11 +161,16 @@ _Body = Union[bytes, bytearray, memoryview, str, None]
 
 @final
 class SigningKey:
-    """An RSA private key for OAuth 1.0a signing, parsed once; ``repr`` is redacted."""
+    """An RSA or EC P-256 private key, parsed once; ``repr`` is redacted."""
 
     @property
     def bits(self) -> int:
-        """The RSA modulus size in bits (e.g. 2048)."""
+        """The key size in bits (the RSA modulus, e.g. 2048; 256 for P-256)."""
+    @property
+    def algorithm(self) -> str:
+        """``"RSA-2048"``, ``"EC-P256"``, ..."""
+    def public_jwk(self) -> str:
+        """The public half as a JWK (JSON text)."""
 
 def load_pkcs12(
     path_or_bytes: Union[bytes, bytearray, str, "os.PathLike[str]"],
@@ -201,3 +208,104 @@ class OAuth1Signer:
         self, method: str, uri: str, body: _Body, nonce: str, timestamp: int
     ) -> str:
         """The signature base string for a given nonce and timestamp (tests, debugging)."""
+
+@final
+class ClientCredentials:
+    """OAuth 2.0 client credentials (threads, sync code); every wait releases the GIL."""
+
+    def __new__(
+        cls,
+        *,
+        token_url: str,
+        client_id: str,
+        client_secret: Optional[str] = None,
+        auth_method: str = "client_secret_basic",
+        scope: Optional[str] = None,
+        signing_key: Optional[SigningKey] = None,
+        key_id: Optional[str] = None,
+        audience: Optional[str] = None,
+        dpop: bool = False,
+        app_key: Optional[str] = None,
+        default_lifetime: Optional[float] = None,
+        extra_params: Optional[Mapping[str, str]] = None,
+        store: _Store = None,
+        max_failed_attempts: Optional[int] = None,
+        timeout: Optional[float] = None,
+        allow_insecure_loopback: bool = False,
+    ) -> "ClientCredentials": ...
+    @classmethod
+    def from_env(cls) -> "ClientCredentials":
+        """Build from the ``FINAUTH_OAUTH2_*`` environment variables."""
+    def token(self) -> str:
+        """A valid access token (one request for every concurrent caller)."""
+    def headers(self, method: str = "GET", url: Optional[str] = None) -> dict[str, str]:
+        """``Authorization`` (and a fresh ``DPoP`` proof, for which ``url`` is required)."""
+    def learn_nonce(self, url: str, headers: Mapping[str, str]) -> bool:
+        """Remember a response's ``DPoP-Nonce``; True if it was new."""
+    def invalidate(self, token: str) -> bool:
+        """Drop ``token`` if it is still current; True if this call dropped it."""
+    def reset_lockout_guard(self) -> None:
+        """Operator action: clear the lockout guard everywhere."""
+    def guard_status(self) -> dict[str, Union[int, str, bool, None]]:
+        """The lockout guard's state."""
+    def stats(self) -> dict[str, int]:
+        """Counters since this object was built."""
+    def as_async(self) -> "AsyncClientCredentials":
+        """The asyncio twin, sharing token, guard and counters."""
+    @property
+    def token_type(self) -> str:
+        """``"Bearer"`` or ``"DPoP"``."""
+    @property
+    def token_url(self) -> str: ...
+    @property
+    def client_id(self) -> str: ...
+
+@final
+class AsyncClientCredentials:
+    """OAuth 2.0 client credentials for asyncio; network methods return awaitables."""
+
+    def __new__(
+        cls,
+        *,
+        token_url: str,
+        client_id: str,
+        client_secret: Optional[str] = None,
+        auth_method: str = "client_secret_basic",
+        scope: Optional[str] = None,
+        signing_key: Optional[SigningKey] = None,
+        key_id: Optional[str] = None,
+        audience: Optional[str] = None,
+        dpop: bool = False,
+        app_key: Optional[str] = None,
+        default_lifetime: Optional[float] = None,
+        extra_params: Optional[Mapping[str, str]] = None,
+        store: _Store = None,
+        max_failed_attempts: Optional[int] = None,
+        timeout: Optional[float] = None,
+        allow_insecure_loopback: bool = False,
+    ) -> "AsyncClientCredentials": ...
+    @classmethod
+    def from_env(cls) -> "AsyncClientCredentials":
+        """Build from the ``FINAUTH_OAUTH2_*`` environment variables."""
+    def token(self) -> Awaitable[str]:
+        """Awaitable: a valid access token."""
+    def headers(self, method: str = "GET", url: Optional[str] = None) -> Awaitable[dict[str, str]]:
+        """Awaitable: the headers of one request."""
+    def learn_nonce(self, url: str, headers: Mapping[str, str]) -> bool:
+        """Remember a response's ``DPoP-Nonce``; True if it was new."""
+    def invalidate(self, token: str) -> Awaitable[bool]:
+        """Awaitable: drop ``token`` if it is still current."""
+    def reset_lockout_guard(self) -> Awaitable[None]:
+        """Awaitable: clear the lockout guard."""
+    def guard_status(self) -> Awaitable[dict[str, Union[int, str, bool, None]]]:
+        """Awaitable: the lockout guard's state."""
+    def stats(self) -> dict[str, int]:
+        """Counters since this object was built."""
+    def as_sync(self) -> ClientCredentials:
+        """The sync twin."""
+    @property
+    def token_type(self) -> str: ...
+    @property
+    def token_url(self) -> str: ...
+    @property
+    def client_id(self) -> str: ...

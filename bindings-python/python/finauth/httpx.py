@@ -29,9 +29,15 @@ import anyio.to_thread
 import httpx
 
 from . import _finauth
-from ._finauth import AsyncPartnerAuth, OAuth1Signer, PartnerAuth
+from ._finauth import (
+    AsyncClientCredentials,
+    AsyncPartnerAuth,
+    ClientCredentials,
+    OAuth1Signer,
+    PartnerAuth,
+)
 
-__all__ = ["FinicityAuth", "OAuth1Auth"]
+__all__ = ["FinicityAuth", "OAuth1Auth", "ClientCredentialsAuth"]
 
 _TOKEN_HEADER = "Finicity-App-Token"
 
@@ -125,3 +131,76 @@ class OAuth1Auth(httpx.Auth):
         """Set the ``Authorization`` header (signing off the event loop)."""
         await anyio.to_thread.run_sync(self._sign, request)
         yield request
+
+
+def _asks_for_nonce(response: httpx.Response) -> bool:
+    return response.status_code == 401 and "use_dpop_nonce" in response.headers.get(
+        "WWW-Authenticate", ""
+    )
+
+
+class ClientCredentialsAuth(httpx.Auth):
+    """Authenticate ``httpx`` calls (sync and async clients) with OAuth 2.0 client credentials.
+
+    Takes a :class:`finauth.ClientCredentials` or :class:`finauth.AsyncClientCredentials`.
+    Each request gets ``Authorization`` and, for DPoP-bound tokens, a fresh ``DPoP`` proof for its
+    method and URL; every ``DPoP-Nonce`` is remembered. A 401 asking for a nonce is resent once
+    with it; any other 401 invalidates the token and the request is resent once.
+    """
+
+    def __init__(self, auth: Union[ClientCredentials, AsyncClientCredentials]) -> None:
+        if isinstance(auth, AsyncClientCredentials):
+            self.async_auth: AsyncClientCredentials = auth
+            self.sync_auth: ClientCredentials = auth.as_sync()
+        else:
+            self.sync_auth = auth
+            self.async_auth = auth.as_async()
+
+    def __repr__(self) -> str:
+        return f"ClientCredentialsAuth({self.sync_auth!r})"
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Set the headers; retry once per nonce challenge and once per rejected token."""
+        url = str(request.url)
+        nonce_retry = token_retry = False
+        while True:
+            headers = self.sync_auth.headers(request.method, url)
+            request.headers.update(headers)
+            response = yield request
+            self.sync_auth.learn_nonce(url, dict(response.headers))
+            if response.status_code != 401:
+                return
+            response.read()
+            if _asks_for_nonce(response):
+                if nonce_retry:
+                    return
+                nonce_retry = True
+            else:
+                if token_retry:
+                    return
+                token_retry = True
+                self.sync_auth.invalidate(headers["Authorization"].split(" ", 1)[-1])
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """Set the headers; retry once per nonce challenge and once per rejected token."""
+        url = str(request.url)
+        nonce_retry = token_retry = False
+        while True:
+            headers = await self.async_auth.headers(request.method, url)
+            request.headers.update(headers)
+            response = yield request
+            self.async_auth.learn_nonce(url, dict(response.headers))
+            if response.status_code != 401:
+                return
+            await response.aread()
+            if _asks_for_nonce(response):
+                if nonce_retry:
+                    return
+                nonce_retry = True
+            else:
+                if token_retry:
+                    return
+                token_retry = True
+                await self.async_auth.invalidate(headers["Authorization"].split(" ", 1)[-1])

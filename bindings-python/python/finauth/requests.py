@@ -29,9 +29,15 @@ import requests
 import requests.auth
 
 from . import _finauth
-from ._finauth import AsyncPartnerAuth, OAuth1Signer, PartnerAuth
+from ._finauth import (
+    AsyncClientCredentials,
+    AsyncPartnerAuth,
+    ClientCredentials,
+    OAuth1Signer,
+    PartnerAuth,
+)
 
-__all__ = ["FinicityAuth", "OAuth1Auth"]
+__all__ = ["FinicityAuth", "OAuth1Auth", "ClientCredentialsAuth"]
 
 _TOKEN_HEADER = "Finicity-App-Token"
 
@@ -114,3 +120,67 @@ class OAuth1Auth(requests.auth.AuthBase):
             r.method or "GET", r.url or "", data
         )
         return r
+
+
+def _asks_for_nonce(response: requests.Response) -> bool:
+    return response.status_code == 401 and "use_dpop_nonce" in response.headers.get(
+        "WWW-Authenticate", ""
+    )
+
+
+class ClientCredentialsAuth(requests.auth.AuthBase):
+    """Authenticate ``requests`` calls with an OAuth 2.0 :class:`finauth.ClientCredentials`.
+
+    Each request gets ``Authorization: Bearer …`` or, for DPoP-bound tokens, ``Authorization:
+    DPoP …`` and a fresh ``DPoP`` proof for its method and URL. Every ``DPoP-Nonce`` a server
+    sends is remembered. A 401 asking for a nonce (``use_dpop_nonce``) is resent once with it;
+    any other 401 invalidates the token (one refresh however many requests saw it) and the
+    request is resent once.
+    """
+
+    def __init__(self, auth: Union[ClientCredentials, AsyncClientCredentials]) -> None:
+        self.auth: ClientCredentials = (
+            auth.as_sync() if isinstance(auth, AsyncClientCredentials) else auth
+        )
+
+    def __repr__(self) -> str:
+        return f"ClientCredentialsAuth({self.auth!r})"
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Set the headers on ``r`` and watch its response."""
+        r.headers.update(self.auth.headers(r.method or "GET", r.url or ""))
+        r.register_hook("response", self._on_response)  # type: ignore[no-untyped-call]
+        return r
+
+    def _on_response(self, response: requests.Response, **kwargs: Any) -> requests.Response:
+        request = response.request
+        url = request.url or ""
+        self.auth.learn_nonce(url, dict(response.headers))
+        if response.status_code != 401 or getattr(request, "_finauth_resent", 0) >= 2:
+            return response
+        if _asks_for_nonce(response):
+            if getattr(request, "_finauth_nonce_retry", False):
+                return response
+            flag = "_finauth_nonce_retry"
+        else:
+            if getattr(request, "_finauth_token_retry", False):
+                return response
+            sent = str(request.headers.get("Authorization", ""))
+            self.auth.invalidate(sent.split(" ", 1)[-1])
+            flag = "_finauth_token_retry"
+        retry = request.copy()
+        for name in ("_finauth_nonce_retry", "_finauth_token_retry"):
+            setattr(retry, name, getattr(request, name, False))
+        setattr(retry, flag, True)
+        setattr(retry, "_finauth_resent", getattr(request, "_finauth_resent", 0) + 1)
+        retry.headers.update(self.auth.headers(retry.method or "GET", url))
+        response.content  # read the body so the connection can be reused
+        response.close()
+        connection = getattr(response, "connection", None)
+        if connection is None:
+            return response
+        resent: requests.Response = connection.send(retry, **kwargs)
+        resent.history.append(response)
+        resent.request = retry
+        # The resent response runs through this hook again (a second, different retry).
+        return self._on_response(resent, **kwargs)

@@ -3,7 +3,7 @@
 mod headers;
 mod partner;
 pub mod response;
-mod source;
+pub(crate) mod source;
 
 pub use headers::FinicityHeaders;
 pub use partner::PartnerAuth;

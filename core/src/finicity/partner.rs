@@ -199,6 +199,7 @@ impl PartnerAuth {
                 Err(Error::InvalidCredentials {
                     attempts_remaining: remaining,
                     code,
+                    oauth: None,
                 })
             }
             AuthVerdict::Locked(code) => {

@@ -227,6 +227,7 @@ pub fn auth_verdict(a: &Answer) -> AuthVerdict {
                 "forbidden: Finicity answers 403 to callers outside the US and Canada (a location block, not a credential verdict){}",
                 if msg().is_empty() { String::new() } else { format!(": {}", msg()) }
             ),
+            oauth: None,
         }),
         404 => AuthVerdict::Other(Error::Config(format!(
             "the authentication endpoint answered 404: check base_url{}",
@@ -242,6 +243,7 @@ pub fn auth_verdict(a: &Answer) -> AuthVerdict {
             status,
             code: a.code,
             message: msg(),
+            oauth: None,
         }),
     }
 }

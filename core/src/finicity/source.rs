@@ -146,6 +146,7 @@ pub(crate) async fn read_raw(
                 status,
                 code: None,
                 message: "response body too large".into(),
+                oauth: None,
             });
         }
         body.extend_from_slice(&chunk);
@@ -192,8 +193,9 @@ impl TokenSource for PartnerSource {
                 status: answer.status,
                 code: None,
                 message: "the authentication answer carried no token".into(),
+                oauth: None,
             })),
-            AuthVerdict::Credential(code) => Err(FetchError::Credential { code }),
+            AuthVerdict::Credential(code) => Err(FetchError::Credential { code, oauth: None }),
             AuthVerdict::Locked(code) => Err(FetchError::Locked { code }),
             AuthVerdict::Other(e) => Err(FetchError::Other(scrub_error(e, credential))),
         }
@@ -216,10 +218,12 @@ pub(crate) fn scrub_error(e: Error, secret: &Secret) -> Error {
             status,
             code,
             message,
+            oauth,
         } => Error::Server {
             status,
             code,
             message: crate::secret::scrub(&message, &[secret.expose()]),
+            oauth,
         },
         Error::Config(m) => Error::Config(crate::secret::scrub(&m, &[secret.expose()])),
         other => other,

@@ -600,7 +600,7 @@ impl<S: TokenSource> Engine<S> {
                 tracing::info!(?window, "new token obtained");
                 Ok(token)
             }
-            Err(FetchError::Credential { code }) => {
+            Err(FetchError::Credential { code, oauth }) => {
                 self.settle(reservation, fp, AttemptOutcome::CredentialFailure)
                     .await;
                 bump(&self.counters.credential_failures);
@@ -612,6 +612,7 @@ impl<S: TokenSource> Engine<S> {
                 Err(Error::InvalidCredentials {
                     attempts_remaining: remaining,
                     code,
+                    oauth,
                 })
             }
             Err(FetchError::Locked { code }) => {
@@ -631,7 +632,11 @@ impl<S: TokenSource> Engine<S> {
     }
 
     async fn install_own(&self, f: &Fetched, sent_mono: Mono, sent_wall: u64, fence: Option<u64>) {
-        let margin = self.cfg.mandatory_margin.min(f.lifetime);
+        // The mandatory window never opens before the advisory one (short OAuth 2.0 lifetimes).
+        let margin = self
+            .cfg
+            .mandatory_margin
+            .min(f.lifetime.saturating_sub(f.refresh_after));
         let cached = Cached {
             token: f.token.clone(),
             generation: local_copy::new_generation(),
@@ -686,7 +691,9 @@ impl<S: TokenSource> Engine<S> {
         // Never trust a record for longer than a token lives, whatever the wall clocks say.
         let lifetime_ms = rec.expires_at_ms.saturating_sub(rec.issued_at_ms);
         let expires_ms = rec.expires_at_ms.min(now_wall.saturating_add(lifetime_ms));
-        let mandatory_ms = expires_ms.saturating_sub(margin_ms.min(lifetime_ms));
+        let advisory_span_ms = rec.expires_at_ms.saturating_sub(rec.refresh_at_ms);
+        let mandatory_ms =
+            expires_ms.saturating_sub(margin_ms.min(lifetime_ms).min(advisory_span_ms));
         let usable = match window {
             Window::Advisory => now_wall < rec.refresh_at_ms,
             Window::Mandatory => now_wall < mandatory_ms,

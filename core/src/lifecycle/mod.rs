@@ -30,7 +30,11 @@ pub struct Fetched {
 #[derive(Debug, Clone)]
 pub enum FetchError {
     /// The server rejected the credential: counts toward the lockout.
-    Credential { code: Option<u32> },
+    Credential {
+        code: Option<u32>,
+        /// The OAuth 2.0 error answer (`invalid_client`), kept on the error.
+        oauth: Option<Box<crate::error::OAuthError>>,
+    },
     /// The server says the account is locked.
     Locked { code: u32 },
     /// Anything else: no verdict on the credential.

@@ -1,27 +1,36 @@
-//! Loading the RSA signing key: PKCS#12, PEM (PKCS#1, PKCS#8, encrypted PKCS#8) and DER.
+//! Loading a signing key: RSA (OAuth 1.0a, and PS256 for OAuth 2.0) or EC P-256 (ES256 for
+//! OAuth 2.0); PKCS#12, PEM (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8) and DER.
 
 use crate::{Error, Result};
-use aws_lc_rs::signature::RsaKeyPair;
+use aws_lc_rs::signature::{EcdsaKeyPair, RsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
 const RSA_ENCRYPTION_OID: &str = "1.2.840.113549.1.1.1";
+const EC_PUBLIC_KEY_OID: &str = "1.2.840.10045.2.1";
 
-/// An RSA private key for OAuth 1.0a signing, parsed once.
+/// A private key, parsed once: RSA (OAuth 1.0a; PS256 for OAuth 2.0) or EC P-256 (ES256 for
+/// OAuth 2.0 only).
 ///
-/// Cloning is cheap (shared). `Debug` is redacted. The key lives in aws-lc, whose `RSA_free`
-/// releases it through `OPENSSL_free`, which cleanses the memory; the intermediate DER buffers
+/// Cloning is cheap (shared). `Debug` is redacted. The key lives in aws-lc, whose free functions
+/// release it through `OPENSSL_free`, which cleanses the memory; the intermediate DER buffers
 /// finauth holds are zeroized on drop.
 #[derive(Clone)]
 pub struct SigningKey {
-    pub(crate) pair: Arc<RsaKeyPair>,
+    pub(crate) pair: KeyPair,
+}
+
+#[derive(Clone)]
+pub(crate) enum KeyPair {
+    Rsa(Arc<RsaKeyPair>),
+    EcP256(Arc<EcdsaKeyPair>),
 }
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SigningKey(RSA-{}, [REDACTED])", self.bits())
+        write!(f, "SigningKey({}, [REDACTED])", self.algorithm())
     }
 }
 
@@ -30,18 +39,51 @@ fn key_err(msg: impl Into<String>) -> Error {
 }
 
 impl SigningKey {
-    /// The modulus size in bits.
+    /// The key size in bits (the RSA modulus; 256 for P-256).
     pub fn bits(&self) -> usize {
-        self.pair.public_modulus_len() * 8
+        match &self.pair {
+            KeyPair::Rsa(p) => p.public_modulus_len() * 8,
+            KeyPair::EcP256(_) => 256,
+        }
     }
 
-    /// A DER key: PKCS#8 `PrivateKeyInfo` or PKCS#1 `RSAPrivateKey`.
+    /// `RSA-2048`, `EC-P256`, ...
+    pub fn algorithm(&self) -> String {
+        match &self.pair {
+            KeyPair::Rsa(_) => format!("RSA-{}", self.bits()),
+            KeyPair::EcP256(_) => "EC-P256".into(),
+        }
+    }
+
+    /// True for an RSA key (the only kind OAuth 1.0a signs with).
+    pub fn is_rsa(&self) -> bool {
+        matches!(self.pair, KeyPair::Rsa(_))
+    }
+
+    pub(crate) fn rsa(&self) -> Option<&RsaKeyPair> {
+        match &self.pair {
+            KeyPair::Rsa(p) => Some(p),
+            KeyPair::EcP256(_) => None,
+        }
+    }
+
+    /// A DER key: PKCS#8 `PrivateKeyInfo` (RSA or EC P-256), PKCS#1 `RSAPrivateKey` or SEC1
+    /// `ECPrivateKey` (P-256).
     pub fn from_der(der: &[u8]) -> Result<Self> {
         if let Ok(info) = pkcs8::PrivateKeyInfoRef::try_from(der) {
             let oid = info.algorithm.oid.to_string();
+            if oid == EC_PUBLIC_KEY_OID {
+                return EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der)
+                    .map(Self::wrap_ec)
+                    .map_err(|_| {
+                        key_err(
+                            "the PKCS#8 EC key was rejected (only the P-256 curve is supported)",
+                        )
+                    });
+            }
             if oid != RSA_ENCRYPTION_OID {
                 return Err(key_err(format!(
-                    "the key is not an RSA key (PKCS#8 algorithm {}); Mastercard OAuth 1.0a needs an RSA key",
+                    "unsupported key algorithm (PKCS#8 algorithm {}); use an RSA or EC P-256 key",
                     algorithm_name(&oid)
                 )));
             }
@@ -51,6 +93,10 @@ impl SigningKey {
         }
         if let Ok(pair) = RsaKeyPair::from_der(der) {
             return Ok(Self::wrap(pair));
+        }
+        if let Ok(pair) = EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, der)
+        {
+            return Ok(Self::wrap_ec(pair));
         }
         if pkcs8::EncryptedPrivateKeyInfoRef::try_from(der).is_ok() {
             return Err(key_err(
@@ -113,9 +159,18 @@ impl SigningKey {
                     "the key is encrypted (ENCRYPTED PRIVATE KEY): a password is needed",
                 )),
             },
-            "EC PRIVATE KEY" => Err(key_err(
-                "the key is not an RSA key (EC PRIVATE KEY); Mastercard OAuth 1.0a needs an RSA key",
-            )),
+            "EC PRIVATE KEY" => {
+                if block.headers().get("Proc-Type").is_some() {
+                    return Err(key_err(
+                        "unsupported key format: legacy OpenSSL-encrypted SEC1 PEM; convert it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`",
+                    ));
+                }
+                EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+                    .map(Self::wrap_ec)
+                    .map_err(|_| {
+                        key_err("the SEC1 EC key was rejected (only the P-256 curve is supported)")
+                    })
+            }
             other => Err(key_err(format!("unsupported PEM key type: {other}"))),
         }
     }
@@ -219,7 +274,9 @@ impl SigningKey {
                 return Self::from_pem(text, password);
             }
         }
-        if pkcs8::PrivateKeyInfoRef::try_from(bytes).is_ok() || RsaKeyPair::from_der(bytes).is_ok()
+        if pkcs8::PrivateKeyInfoRef::try_from(bytes).is_ok()
+            || RsaKeyPair::from_der(bytes).is_ok()
+            || EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, bytes).is_ok()
         {
             return Self::from_der(bytes);
         }
@@ -241,14 +298,19 @@ impl SigningKey {
 
     fn wrap(pair: RsaKeyPair) -> Self {
         SigningKey {
-            pair: Arc::new(pair),
+            pair: KeyPair::Rsa(Arc::new(pair)),
+        }
+    }
+
+    fn wrap_ec(pair: EcdsaKeyPair) -> Self {
+        SigningKey {
+            pair: KeyPair::EcP256(Arc::new(pair)),
         }
     }
 }
 
 fn algorithm_name(oid: &str) -> String {
     match oid {
-        "1.2.840.10045.2.1" => "EC (id-ecPublicKey)".into(),
         "1.3.101.112" => "Ed25519".into(),
         "1.3.101.113" => "Ed448".into(),
         "1.2.840.10040.4.1" => "DSA".into(),

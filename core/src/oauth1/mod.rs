@@ -11,7 +11,7 @@
 //! ```
 
 pub mod base_string;
-mod key;
+pub(crate) mod key;
 mod signer;
 
 pub use base_string::signature_base_string;

@@ -88,6 +88,12 @@ impl OAuth1Signer {
                 "consumer_key: must not hold quotes or control characters".into(),
             ));
         }
+        if !key.is_rsa() {
+            return Err(Error::SigningKey(format!(
+                "the key is not an RSA key ({}); Mastercard OAuth 1.0a needs an RSA key",
+                key.algorithm()
+            )));
+        }
         Ok(OAuth1Signer {
             consumer_key,
             key,
@@ -190,10 +196,12 @@ impl OAuth1Signer {
 
     /// Base64 of the RSA signature of `message` (the base string's UTF-8 bytes).
     pub fn sign(&self, message: &[u8]) -> Result<String> {
-        let mut sig = vec![0u8; self.key.pair.public_modulus_len()];
-        self.key
-            .pair
-            .sign(self.method.encoding(), &self.rng, message, &mut sig)
+        let pair = self
+            .key
+            .rsa()
+            .ok_or_else(|| Error::SigningKey("the key is not an RSA key".into()))?;
+        let mut sig = vec![0u8; pair.public_modulus_len()];
+        pair.sign(self.method.encoding(), &self.rng, message, &mut sig)
             .map_err(|_| Error::SigningKey("the RSA signature operation failed".into()))?;
         Ok(STANDARD.encode(sig))
     }

@@ -1,0 +1,44 @@
+//! `finauth oauth2 token` and `finauth oauth2 headers`.
+
+use crate::error::CliError;
+use crate::output;
+use crate::store;
+
+pub const OAUTH2_HELP: &str = "Environment: FINAUTH_OAUTH2_TOKEN_URL, FINAUTH_OAUTH2_CLIENT_ID, \
+FINAUTH_OAUTH2_CLIENT_SECRET, FINAUTH_OAUTH2_AUTH_METHOD (client_secret_basic | client_secret_post | \
+private_key_jwt | finicity_json), FINAUTH_OAUTH2_SCOPE, FINAUTH_OAUTH2_KEY (a path), \
+FINAUTH_OAUTH2_KEY_PASSWORD, FINAUTH_OAUTH2_KEY_ALIAS, FINAUTH_OAUTH2_KEY_ID, FINAUTH_OAUTH2_AUDIENCE, \
+FINAUTH_OAUTH2_DPOP (1), FINICITY_APP_KEY (finicity_json), FINAUTH_STORE, FINAUTH_MAX_FAILED_ATTEMPTS, \
+FINAUTH_TIMEOUT, FINAUTH_ALLOW_INSECURE_LOOPBACK.\n\
+Exit status: 0 ok, 2 CONFIG, 3 INVALID_CREDENTIALS, 5 LOCKOUT_GUARD, 6 RATE_LIMITED, 8 SERVER, \
+9 TRANSPORT, 10 TIMEOUT, 11 STORE, 12 SIGNING_KEY.";
+
+/// Print only the access token and a newline.
+pub async fn token() -> Result<(), CliError> {
+    let cc = store::client_credentials_from_env()?;
+    cc.guard_status().await?;
+    let token = cc.token().await?;
+    output::print(&format!("{}\n", token.expose()))
+}
+
+/// Print `Authorization: …` (and `DPoP: …`), one a line, for one request.
+pub async fn headers(method: &str, url: Option<&str>) -> Result<(), CliError> {
+    let cc = store::client_credentials_from_env()?;
+    let url = match (url, cc.token_type()) {
+        (Some(u), _) => u.to_owned(),
+        (None, "DPoP") => {
+            return Err(CliError::config(
+                "--url is needed with FINAUTH_OAUTH2_DPOP=1 (the DPoP proof is bound to the request URL)",
+            ))
+        }
+        (None, _) => cc.token_url().to_string(),
+    };
+    cc.guard_status().await?;
+    let headers = cc.headers(method, &url).await?;
+    let text: String = headers
+        .pairs()
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\n"))
+        .collect();
+    output::print(&text)
+}
