@@ -1,6 +1,6 @@
 //! The one place where `finauth::Error` becomes the JVM's sealed `FinauthException` hierarchy
-//! (uniffi renames `…Error` to `…Exception`). Each kind carries its fields and the core's message,
-//! which never holds a secret.
+//! (uniffi renames `…Error` to `…Exception`). Each kind carries its fields and, as `description`,
+//! the core's message, which never holds a secret.
 
 use std::time::Duration;
 
@@ -8,56 +8,59 @@ use std::time::Duration;
 #[derive(Debug, Clone, uniffi::Error)]
 #[uniffi::export(Display)]
 pub enum FinauthError {
-    /// Bad configuration or argument; the message names the field.
-    Config { message: String },
+    /// Bad configuration or argument; the description names the field.
+    Config { description: String },
     /// The server rejected the partner id / secret.
     InvalidCredentials {
-        message: String,
-        attempts_remaining: u32,
-        code: Option<u32>,
+        description: String,
+        attempts_remaining: i32,
+        code: Option<i32>,
     },
     /// The Partner ID is locked by the server (24302).
-    AccountLocked { message: String, code: u32 },
+    AccountLocked { description: String, code: i32 },
     /// Refused locally by the lockout guard; no request was sent.
     LockoutGuard {
-        message: String,
-        failed_attempts: u32,
+        description: String,
+        failed_attempts: i32,
         reason: String,
         hint: String,
     },
     /// HTTP 429; on the authentication call most often a wrong App Key.
     RateLimited {
-        message: String,
+        description: String,
         retry_after: Option<Duration>,
         hint: String,
     },
     /// A resource rejected the token.
     Unauthorized {
-        message: String,
-        status: u16,
-        code: Option<u32>,
+        description: String,
+        status: i32,
+        code: Option<i32>,
     },
     /// Any other HTTP error.
     Server {
-        message: String,
-        status: u16,
-        code: Option<u32>,
+        description: String,
+        status: i32,
+        code: Option<i32>,
     },
     /// Network failure.
-    Transport { message: String },
+    Transport { description: String },
     /// A request or a wait exceeded its time-out.
-    Timeout { message: String, after: Duration },
+    Timeout {
+        description: String,
+        after: Duration,
+    },
     /// A store could not be reached or holds data it cannot read.
-    Store { message: String },
+    Store { description: String },
     /// A signing key could not be loaded.
-    SigningKey { message: String },
+    SigningKey { description: String },
     /// A failure of the binding's own machinery (a bug: please report it).
-    Internal { message: String },
+    Internal { description: String },
 }
 
 impl std::fmt::Display for FinauthError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.message(), self.kind())
+        write!(f, "{} ({})", self.description(), self.kind())
     }
 }
 
@@ -84,27 +87,27 @@ impl FinauthError {
 }
 
 impl FinauthError {
-    fn message(&self) -> &str {
+    fn description(&self) -> &str {
         match self {
-            FinauthError::Config { message }
-            | FinauthError::InvalidCredentials { message, .. }
-            | FinauthError::AccountLocked { message, .. }
-            | FinauthError::LockoutGuard { message, .. }
-            | FinauthError::RateLimited { message, .. }
-            | FinauthError::Unauthorized { message, .. }
-            | FinauthError::Server { message, .. }
-            | FinauthError::Transport { message }
-            | FinauthError::Timeout { message, .. }
-            | FinauthError::Store { message }
-            | FinauthError::SigningKey { message }
-            | FinauthError::Internal { message } => message,
+            FinauthError::Config { description }
+            | FinauthError::InvalidCredentials { description, .. }
+            | FinauthError::AccountLocked { description, .. }
+            | FinauthError::LockoutGuard { description, .. }
+            | FinauthError::RateLimited { description, .. }
+            | FinauthError::Unauthorized { description, .. }
+            | FinauthError::Server { description, .. }
+            | FinauthError::Transport { description }
+            | FinauthError::Timeout { description, .. }
+            | FinauthError::Store { description }
+            | FinauthError::SigningKey { description }
+            | FinauthError::Internal { description } => description,
         }
     }
 
     /// A `Config` error raised by the binding itself (a bad argument).
-    pub(crate) fn config(message: impl Into<String>) -> Self {
+    pub(crate) fn config(description: impl Into<String>) -> Self {
         FinauthError::Config {
-            message: message.into(),
+            description: description.into(),
         }
     }
 }
@@ -112,51 +115,64 @@ impl FinauthError {
 impl From<finauth::Error> for FinauthError {
     fn from(e: finauth::Error) -> Self {
         use finauth::Error as E;
-        let message = e.to_string();
+        let description = e.to_string();
         match e {
-            E::Config(_) => FinauthError::Config { message },
+            E::Config(_) => FinauthError::Config { description },
             E::InvalidCredentials {
                 attempts_remaining,
                 code,
             } => FinauthError::InvalidCredentials {
-                message,
-                attempts_remaining,
-                code,
+                description,
+                attempts_remaining: int(attempts_remaining),
+                code: code.map(int),
             },
-            E::AccountLocked { code } => FinauthError::AccountLocked { message, code },
+            E::AccountLocked { code } => FinauthError::AccountLocked {
+                description,
+                code: int(code),
+            },
             E::LockoutGuard {
                 failed_attempts,
                 reason,
                 hint,
             } => FinauthError::LockoutGuard {
-                message,
-                failed_attempts,
+                description,
+                failed_attempts: int(failed_attempts),
                 reason: reason.as_str().into(),
                 hint,
             },
             E::RateLimited { retry_after, hint } => FinauthError::RateLimited {
-                message,
+                description,
                 retry_after,
                 hint,
             },
             E::Unauthorized { status, code } => FinauthError::Unauthorized {
-                message,
-                status,
-                code,
+                description,
+                status: i32::from(status),
+                code: code.map(int),
             },
             E::Server { status, code, .. } => FinauthError::Server {
-                message,
-                status,
-                code,
+                description,
+                status: i32::from(status),
+                code: code.map(int),
             },
-            E::Transport(_) => FinauthError::Transport { message },
-            E::Timeout { after, .. } => FinauthError::Timeout { message, after },
-            E::Store(_) => FinauthError::Store { message },
-            E::SigningKey(_) => FinauthError::SigningKey { message },
+            E::Transport(_) => FinauthError::Transport { description },
+            E::Timeout { after, .. } => FinauthError::Timeout { description, after },
+            E::Store(_) => FinauthError::Store { description },
+            E::SigningKey(_) => FinauthError::SigningKey { description },
             // `finauth::Error` is non-exhaustive: a kind added later is still an error, not a panic.
-            _ => FinauthError::Internal { message },
+            _ => FinauthError::Internal { description },
         }
     }
+}
+
+/// Counts and codes as JVM `Int`s (Java has no unsigned types); they are far below `Int.MAX_VALUE`.
+pub(crate) fn int(v: u32) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
+}
+
+/// Counters as JVM `Long`s.
+pub(crate) fn long(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 pub type Result<T, E = FinauthError> = std::result::Result<T, E>;

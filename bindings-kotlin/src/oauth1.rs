@@ -21,14 +21,14 @@ impl std::fmt::Display for SigningKey {
 #[uniffi::export]
 impl SigningKey {
     /// The RSA modulus size in bits (e.g. 2048).
-    pub fn bits(&self) -> u32 {
-        u32::try_from(self.inner.bits()).unwrap_or(u32::MAX)
+    pub fn bits(&self) -> i32 {
+        i32::try_from(self.inner.bits()).unwrap_or(i32::MAX)
     }
 }
 
 fn read(path: &str) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| FinauthError::SigningKey {
-        message: format!(
+        description: format!(
             "signing key error: cannot read the key file {path}: {}",
             e.kind()
         ),
@@ -73,7 +73,7 @@ pub fn load_pem(source: String, password: Option<String>) -> Result<Arc<SigningK
         source
     } else {
         String::from_utf8(read(&source)?).map_err(|_| FinauthError::SigningKey {
-            message: "signing key error: not a PEM key (not text; for PKCS#12 use loadPkcs12)"
+            description: "signing key error: not a PEM key (not text; for PKCS#12 use loadPkcs12)"
                 .into(),
         })?
     };
@@ -157,9 +157,11 @@ impl OAuth1Signer {
         uri: String,
         body: Option<Vec<u8>>,
         nonce: String,
-        timestamp: u64,
+        timestamp: i64,
     ) -> Result<String> {
         let body = body.unwrap_or_default();
+        let timestamp = u64::try_from(timestamp)
+            .map_err(|_| FinauthError::config("timestamp must not be negative"))?;
         Ok(self
             .inner
             .authorization_header_with(&method, &uri, &body, &nonce, timestamp)?)

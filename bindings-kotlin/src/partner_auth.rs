@@ -1,7 +1,7 @@
 //! `PartnerAuth`: Finicity partner authentication. Suspend functions for Kotlin coroutines and
 //! `*Blocking` twins for Java threads, all over one `finauth::PartnerAuth`.
 
-use crate::error::Result;
+use crate::error::{int, long, Result};
 use crate::runtime;
 use crate::store::Store;
 use finauth::AccessToken;
@@ -26,7 +26,7 @@ pub struct PartnerAuthOptions {
     pub token_lifetime: Option<Duration>,
     /// Default 3 (1–4).
     #[uniffi(default = None)]
-    pub max_failed_attempts: Option<u32>,
+    pub max_failed_attempts: Option<i32>,
     /// Default 30 s.
     #[uniffi(default = None)]
     pub timeout: Option<Duration>,
@@ -38,31 +38,31 @@ pub struct PartnerAuthOptions {
 /// Counters of one `PartnerAuth` since it was built.
 #[derive(uniffi::Record)]
 pub struct Stats {
-    pub auth_requests: u64,
-    pub auth_successes: u64,
-    pub credential_failures: u64,
-    pub refreshes_advisory: u64,
-    pub refreshes_mandatory: u64,
-    pub cache_hits: u64,
-    pub invalidations: u64,
-    pub guard_refusals: u64,
-    pub tokens_adopted: u64,
-    pub store_errors: u64,
+    pub auth_requests: i64,
+    pub auth_successes: i64,
+    pub credential_failures: i64,
+    pub refreshes_advisory: i64,
+    pub refreshes_mandatory: i64,
+    pub cache_hits: i64,
+    pub invalidations: i64,
+    pub guard_refusals: i64,
+    pub tokens_adopted: i64,
+    pub store_errors: i64,
 }
 
 impl From<finauth::Stats> for Stats {
     fn from(s: finauth::Stats) -> Self {
         Stats {
-            auth_requests: s.auth_requests,
-            auth_successes: s.auth_successes,
-            credential_failures: s.credential_failures,
-            refreshes_advisory: s.refreshes_advisory,
-            refreshes_mandatory: s.refreshes_mandatory,
-            cache_hits: s.cache_hits,
-            invalidations: s.invalidations,
-            guard_refusals: s.guard_refusals,
-            tokens_adopted: s.tokens_adopted,
-            store_errors: s.store_errors,
+            auth_requests: long(s.auth_requests),
+            auth_successes: long(s.auth_successes),
+            credential_failures: long(s.credential_failures),
+            refreshes_advisory: long(s.refreshes_advisory),
+            refreshes_mandatory: long(s.refreshes_mandatory),
+            cache_hits: long(s.cache_hits),
+            invalidations: long(s.invalidations),
+            guard_refusals: long(s.guard_refusals),
+            tokens_adopted: long(s.tokens_adopted),
+            store_errors: long(s.store_errors),
         }
     }
 }
@@ -70,13 +70,13 @@ impl From<finauth::Stats> for Stats {
 /// What the lockout guard knows (from the store, shared with other processes).
 #[derive(uniffi::Record)]
 pub struct GuardStatus {
-    pub failed_attempts: u32,
-    pub in_flight: u32,
-    pub max_failed_attempts: u32,
-    pub attempts_remaining: u32,
-    pub rejected_secrets: u32,
+    pub failed_attempts: i32,
+    pub in_flight: i32,
+    pub max_failed_attempts: i32,
+    pub attempts_remaining: i32,
+    pub rejected_secrets: i32,
     /// The server's lock code (24302) if the Partner ID is locked.
-    pub locked: Option<u32>,
+    pub locked: Option<i32>,
     pub current_secret_rejected: bool,
     /// Where the state lives (`memory`, `file:/path`, `redis://host/…`, no password).
     pub store: String,
@@ -85,12 +85,12 @@ pub struct GuardStatus {
 impl From<finauth::GuardStatus> for GuardStatus {
     fn from(g: finauth::GuardStatus) -> Self {
         GuardStatus {
-            failed_attempts: g.failed_attempts,
-            in_flight: g.in_flight,
-            max_failed_attempts: g.max_failed_attempts,
-            attempts_remaining: g.attempts_remaining,
-            rejected_secrets: g.rejected_secrets,
-            locked: g.locked,
+            failed_attempts: int(g.failed_attempts),
+            in_flight: int(g.in_flight),
+            max_failed_attempts: int(g.max_failed_attempts),
+            attempts_remaining: int(g.attempts_remaining),
+            rejected_secrets: int(g.rejected_secrets),
+            locked: g.locked.map(int),
             current_secret_rejected: g.current_secret_rejected,
             store: g.store,
         }
@@ -177,7 +177,8 @@ impl PartnerAuth {
             b = b.token_lifetime(d);
         }
         if let Some(n) = o.max_failed_attempts {
-            b = b.max_failed_attempts(n);
+            // A negative count is out of range (1–4) like 0: the core names the field.
+            b = b.max_failed_attempts(u32::try_from(n).unwrap_or(0));
         }
         if let Some(d) = o.timeout {
             b = b.timeout(d);

@@ -18,7 +18,9 @@ fn get() -> Result<&'static tokio::runtime::Runtime> {
                 .map_err(|e| format!("cannot start finauth's runtime: {e}"))
         })
         .as_ref()
-        .map_err(|m| FinauthError::Internal { message: m.clone() })
+        .map_err(|m| FinauthError::Internal {
+            description: m.clone(),
+        })
 }
 
 /// Run `fut` on the runtime and await it from any executor (uniffi polls from Kotlin).
@@ -31,7 +33,7 @@ where
     match handle.await {
         Ok(r) => r.map_err(FinauthError::from),
         Err(e) => Err(FinauthError::Internal {
-            message: format!("finauth task failed: {e}"),
+            description: format!("finauth task failed: {e}"),
         }),
     }
 }
