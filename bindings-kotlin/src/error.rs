@@ -209,5 +209,17 @@ mod tests {
             } => assert_eq!((attempts_remaining, code), (2, Some(103))),
             other => panic!("wrong mapping: {other:?}"),
         }
+        match FinauthError::from(finauth::Error::Unauthorized {
+            status: 401,
+            code: Some(10022),
+        }) {
+            e @ FinauthError::Unauthorized { status, code, .. } => {
+                assert_eq!(
+                    (status, code, e.kind().as_str()),
+                    (401, Some(10022), "UNAUTHORIZED")
+                )
+            }
+            other => panic!("wrong mapping: {other:?}"),
+        }
     }
 }
