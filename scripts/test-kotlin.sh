@@ -15,8 +15,13 @@ step "build libfinauth_jvm, uniffi-bindgen and the sandbox (debug, into $CARGO_T
 cargo build --locked -p finauth-kotlin -p finauth-sandbox
 
 step "Rust unit tests of the binding (error mapping)"
-cargo test --locked -p finauth-kotlin --quiet 2>&1 | grep -E "^test result|FAILED|panicked" || true
-cargo test --locked -p finauth-kotlin --quiet >/dev/null 2>&1
+WORK="$(mktemp -d)"
+on_exit "rm -rf '$WORK'"
+if ! cargo test --locked -p finauth-kotlin --lib --quiet >"$WORK/rust-tests.out" 2>&1; then
+  cat "$WORK/rust-tests.out"
+  exit 1
+fi
+grep -E "^test result" "$WORK/rust-tests.out"
 
 step "Maven: generate (uniffi-bindgen), compile (Kotlin, Java), JUnit 5, jar, install"
 start=$SECONDS
