@@ -50,5 +50,8 @@ bash scripts/quickstart-c.sh
 step "Node: examples/node/quickstart.js"
 bash scripts/quickstart-node.sh
 
+step "Kotlin and Java: examples/kotlin, examples/java (Maven)"
+bash scripts/quickstart-kotlin.sh
+
 echo
 echo "quickstart finished"

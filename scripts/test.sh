@@ -34,6 +34,9 @@ bash scripts/test-c.sh
 step "Node binding (addon, node --test, tsc --strict)"
 bash scripts/test-node.sh
 
+step "JVM binding (uniffi-bindgen, Kotlin, JUnit 5 in Kotlin and Java, jar)"
+bash scripts/test-kotlin.sh
+
 step "quickstart smoke run"
 bash scripts/quickstart.sh >/dev/null
 
