@@ -1319,11 +1319,14 @@ static void oauth2_private_key_jwt_with_dpop_headers(void) {
   CHECK_STATUS(finauth_signing_key_from_file(key_path("ec.pem"), NULL, NULL, &k), FINAUTH_OK);
   char *jwk = NULL;
   CHECK_STATUS(finauth_signing_key_public_jwk(k, &jwk), FINAUTH_OK);
+  /* A client of this process: the suite runs several times (valgrind, ASan) on one sandbox. */
+  char id[64];
+  snprintf(id, sizeof id, "c-dpop-%d", (int)getpid());
   char body[1024];
-  snprintf(body, sizeof body, "{\"client_id\":\"c-dpop\",\"jwk\":%s}", jwk ? jwk : "null");
+  snprintf(body, sizeof body, "{\"client_id\":\"%s\",\"jwk\":%s}", id, jwk ? jwk : "null");
   finauth_string_free(jwk);
   CHECK(sandbox_http("POST", "/__admin/oauth2/clients", body, NULL, 0) == 204);
-  finauth_client_credentials_config cfg = oauth2_config("c-dpop", NULL);
+  finauth_client_credentials_config cfg = oauth2_config(id, NULL);
   cfg.auth_method = "private_key_jwt";
   cfg.signing_key = k;
   cfg.key_id = "k1";
@@ -1346,7 +1349,7 @@ static void oauth2_private_key_jwt_with_dpop_headers(void) {
   CHECK(sandbox_get_with("/oauth2/resource/accounts", lines) == 200);
   CHECK(sandbox_get_with("/oauth2/resource/accounts", lines) == 401); /* a proof is single-use */
   finauth_headers_free(h);
-  CHECK(oauth2_stat("c-dpop", "resource_ok") == 1);
+  CHECK(oauth2_stat(id, "resource_ok") == 1);
   bool changed = true;
   CHECK_STATUS(finauth_client_credentials_learn_nonce(cc, url, "n-1", &changed), FINAUTH_OK);
   CHECK(changed);

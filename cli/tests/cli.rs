@@ -615,3 +615,105 @@ async fn finauth_store_redis_is_shared_by_cli_processes_and_the_file_cache_is_un
     );
     sb.shutdown().await;
 }
+
+/// A redis-server of this test's own serving TLS only, with a certificate for 127.0.0.1 signed by
+/// a throw-away CA (openssl); stopped when dropped.
+struct TlsRedis {
+    dir: TempDir,
+    port: u16,
+}
+
+impl TlsRedis {
+    fn start() -> Option<TlsRedis> {
+        let have = |c: &str| Command::new(c).arg("--version").output().is_ok();
+        if !have("redis-server") || !have("openssl") {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install redis-server and openssl"
+            );
+            eprintln!("SKIPPED: redis-server or openssl is missing");
+            return None;
+        }
+        let dir = TempDir::new("tls-redis");
+        let sh = |script: &str| {
+            let out = Command::new("sh")
+                .arg("-ec")
+                .arg(script)
+                .current_dir(dir.path())
+                .output()
+                .expect("sh runs");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
+              -subj '/CN=finauth test CA' -days 2 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj '/CN=127.0.0.1' 2>/dev/null
+            printf 'subjectAltName=IP:127.0.0.1\\n' > ext
+            openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem \
+              -days 2 -extfile ext 2>/dev/null");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        sh(&format!(
+            "redis-server --port 0 --tls-port {port} --bind 127.0.0.1 --tls-cert-file srv.pem \
+             --tls-key-file srv.key --tls-ca-cert-file ca.pem --tls-auth-clients no \
+             --daemonize yes --pidfile redis.pid --logfile redis.log --dir . --save ''"
+        ));
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "TLS redis-server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(TlsRedis { dir, port })
+    }
+}
+
+impl Drop for TlsRedis {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.path().join("redis.pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rediss_store_over_tls_is_shared_and_an_untrusted_certificate_is_a_store_error() {
+    let Some(redis) = TlsRedis::start() else {
+        return;
+    };
+    let sb = sandbox().await;
+    let dir = TempDir::new("rediss");
+    let url = sb.url();
+    let spec = format!("rediss://127.0.0.1:{}/0", redis.port);
+    let ca = redis.dir.path().join("ca.pem");
+    let mut env = vars(&url, Partner::DEMO_SECRET, dir.path());
+    env.push(("FINAUTH_STORE", &spec));
+    // Without the CA the server's certificate is refused: a typed STORE error (exit 11).
+    let untrusted = finauth(&["token"], &env, None);
+    assert_eq!(untrusted.code, Some(11), "stderr: {}", untrusted.stderr);
+    one_error_line(&untrusted, "STORE");
+    assert!(
+        untrusted.stderr.contains("certificate"),
+        "{}",
+        untrusted.stderr
+    );
+    // Trusting it (SSL_CERT_FILE, read by the platform verifier): two processes, one token.
+    env.push(("SSL_CERT_FILE", ca.to_str().expect("utf-8 path")));
+    let tokens: Vec<String> = (0..2)
+        .map(|_| {
+            let run = finauth(&["token"], &env, None);
+            assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+            run.stdout.trim().to_owned()
+        })
+        .collect();
+    assert!(tokens[0] == tokens[1] && !tokens[0].is_empty());
+    assert_eq!(sb.partner_stats(ID).auth_requests, 1);
+    sb.shutdown().await;
+}
