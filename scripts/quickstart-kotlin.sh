@@ -10,7 +10,7 @@ if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
 fi
 
 step "build libfinauth_jvm and the sandbox (debug, into $CARGO_TARGET_DIR)"
-cargo build --locked -p finauth-kotlin -p finauth-sandbox
+build_workspace
 
 step "the finauth jar into the local Maven repository (mvn install)"
 mvn -B -q -Dstyle.color=never -f bindings-kotlin/pom.xml install -DskipTests -Dfinauth.native.dir="$CARGO_TARGET_DIR/debug"

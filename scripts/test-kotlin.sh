@@ -12,16 +12,19 @@ if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
 fi
 
 step "build libfinauth_jvm, uniffi-bindgen and the sandbox (debug, into $CARGO_TARGET_DIR)"
-cargo build --locked -p finauth-kotlin -p finauth-sandbox
+build_workspace
 
 step "Rust unit tests of the binding (error mapping)"
 WORK="$(mktemp -d)"
 on_exit "rm -rf '$WORK'"
-if ! cargo test --locked -p finauth-kotlin --lib --quiet >"$WORK/rust-tests.out" 2>&1; then
+if [ "${FINAUTH_WORKSPACE_TESTED:-}" = 1 ]; then
+  echo "(run by scripts/test.sh's cargo test --workspace)"
+elif ! cargo test --workspace --lib --locked --quiet >"$WORK/rust-tests.out" 2>&1; then
   cat "$WORK/rust-tests.out"
   exit 1
+else
+  grep -E "^test result" "$WORK/rust-tests.out"
 fi
-grep -E "^test result" "$WORK/rust-tests.out"
 
 step "Maven: generate (uniffi-bindgen), compile (Kotlin, Java), JUnit 5, jar, install"
 start=$SECONDS
