@@ -227,7 +227,8 @@ def test_signing_releases_the_gil() -> None:
     t.join()
     elapsed = time.monotonic() - started
     assert headers and headers[0].startswith("OAuth ")
-    assert counted > 10_000 * max(elapsed, 0.01), (counted, elapsed)
+    # A free loop counts millions per second; a held GIL would leave only the moments around the call.
+    assert counted > 200_000 * max(elapsed, 0.01), (counted, elapsed)
 
 
 def test_many_threads_share_one_signer() -> None:
