@@ -88,6 +88,16 @@ impl PartnerAuth {
         self.block_on(self.inner.invalidate(token))
     }
 
+    /// See [`crate::PartnerAuth::observe_response`].
+    pub fn observe_response(
+        &self,
+        status: u16,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<crate::finicity::ResourceVerdict> {
+        self.block_on(self.inner.observe_response(status, content_type, body))
+    }
+
     pub fn modify_partner_secret(&self, new: impl Into<Secret>, immediate: bool) -> Result<()> {
         self.block_on(self.inner.modify_partner_secret(new, immediate))?
     }

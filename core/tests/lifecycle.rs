@@ -318,3 +318,71 @@ async fn a_24302_on_a_resource_call_locks_every_caller_without_another_request()
         "no request once locked"
     );
 }
+
+/// The rule every HTTP integration (requests, httpx, fetch, axios, OkHttp) applies to answers it
+/// got with finauth's headers but sent itself.
+#[tokio::test]
+async fn observe_response_judges_real_answers_and_records_a_lock_for_every_caller() {
+    use finauth::finicity::ResourceVerdict;
+    let sb = sandbox().await;
+    sb.set_locked_status(500);
+    let store: Arc<dyn finauth::Store> = Arc::new(finauth::MemoryStore::new());
+    let auth = builder(&sb).store(Arc::clone(&store)).build().unwrap();
+    let twin = builder(&sb).store(store).build().unwrap();
+    let http = finauth::reqwest::Client::new();
+    let get = |token: String| {
+        let req = http
+            .get(format!("{}/aggregation/v1/customers", sb.url()))
+            .header("Finicity-App-Key", APP_KEY)
+            .header("Finicity-App-Token", token)
+            .header("Accept", "application/json");
+        async move {
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            let ct = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            (status, ct, r.bytes().await.unwrap())
+        }
+    };
+    let token = auth.token().await.unwrap();
+    let (status, ct, body) = get(token.expose().to_owned()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        auth.observe_response(status, &ct, &body).await,
+        ResourceVerdict::Pass
+    );
+    let (status, ct, body) = get("NotAToken".into()).await;
+    assert_eq!(
+        auth.observe_response(status, &ct, &body).await,
+        ResourceVerdict::TokenRejected
+    );
+    assert!(auth.token().await.is_ok(), "a verdict alone drops nothing");
+
+    sb.set_lockout_threshold(1);
+    let _ = http
+        .post(format!(
+            "{}/aggregation/v2/partners/authentication",
+            sb.url()
+        ))
+        .header("Finicity-App-Key", APP_KEY)
+        .json(&serde_json::json!({"partnerId": PARTNER, "partnerSecret": "NotTheSecret123"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, ct, body) = get(token.expose().to_owned()).await;
+    assert_eq!(status, 500);
+    assert_eq!(
+        auth.observe_response(status, &ct, &body).await,
+        ResourceVerdict::AccountLocked
+    );
+    let before = sb.partner_stats(PARTNER).auth_requests;
+    for a in [&auth, &twin] {
+        let e = a.token().await.unwrap_err();
+        assert!(matches!(e, Error::AccountLocked { code: 24302 }), "{e:?}");
+    }
+    assert_eq!(sb.partner_stats(PARTNER).auth_requests, before);
+}

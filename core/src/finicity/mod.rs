@@ -7,6 +7,7 @@ pub(crate) mod source;
 
 pub use headers::FinicityHeaders;
 pub use partner::PartnerAuth;
+pub use response::ResourceVerdict;
 
 /// Path of Create Access Token (POST) and Modify Partner Secret (PUT).
 pub const AUTH_PATH: &str = "/aggregation/v2/partners/authentication";

@@ -1,5 +1,5 @@
 use super::headers::FinicityHeaders;
-use super::response::{auth_verdict, AuthVerdict};
+use super::response::{self, auth_verdict, AuthVerdict, ResourceVerdict};
 use super::source::{join, read_raw, scrub_error, PartnerSource};
 use super::{APP_KEY_HEADER, APP_TOKEN_HEADER};
 use crate::config::{check_header_value, check_new_secret, PartnerAuthBuilder};
@@ -217,6 +217,29 @@ impl PartnerAuth {
         }
     }
 
+    /// What a resource's answer (made with this object's headers outside [`PartnerAuth::send`], by
+    /// an HTTP integration such as requests, fetch or OkHttp) means: `TokenRejected` tells the
+    /// caller to [`invalidate`](PartnerAuth::invalidate) the token it sent and resend once;
+    /// `AccountLocked` (24302) has already been recorded in the store, so every caller and
+    /// process sharing it gets `AccountLocked` from now on without a request.
+    pub async fn observe_response(
+        &self,
+        status: u16,
+        content_type: &str,
+        body: &[u8],
+    ) -> ResourceVerdict {
+        self.apply_verdict(&response::parse(status, content_type, body, None))
+            .await
+    }
+
+    async fn apply_verdict(&self, answer: &response::Answer) -> ResourceVerdict {
+        let verdict = answer.resource_verdict();
+        if verdict == ResourceVerdict::AccountLocked {
+            self.engine.mark_locked(24302).await;
+        }
+        verdict
+    }
+
     /// A request to `path` under the base URL (e.g. `/aggregation/v1/customers`), on finauth's
     /// client. Send it with [`PartnerAuth::send`].
     pub fn request(&self, method: Method, path: &str) -> Result<reqwest::RequestBuilder> {
@@ -261,17 +284,21 @@ impl PartnerAuth {
             }
             let raw = read_raw(resp, timeout).await?;
             let answer = raw.answer();
-            match answer.code {
-                Some(code) if answer.rejects_token() && attempt == 0 => {
-                    tracing::info!(code, "the server rejected the token; fetching a new one");
+            match self.apply_verdict(&answer).await {
+                ResourceVerdict::TokenRejected if attempt == 0 => {
+                    tracing::info!(code = ?answer.code, "the server rejected the token; fetching a new one");
                     self.invalidate(&token).await;
                     token = self.token().await?;
                 }
-                Some(24302) => {
-                    self.engine.mark_locked(24302).await;
+                ResourceVerdict::AccountLocked => {
                     return Err(Error::AccountLocked { code: 24302 });
                 }
-                code if status == 401 => return Err(Error::Unauthorized { status, code }),
+                _ if status == 401 => {
+                    return Err(Error::Unauthorized {
+                        status,
+                        code: answer.code,
+                    })
+                }
                 _ => return Ok(raw.into_response()),
             }
         }

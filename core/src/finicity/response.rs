@@ -31,6 +31,30 @@ pub fn rejects_token(status: u16, content_type: &str, body: &[u8]) -> bool {
     parse(status, content_type, body, None).rejects_token()
 }
 
+/// What a resource's answer means for the token lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceVerdict {
+    /// Nothing for finauth to do: hand the answer to the caller.
+    Pass,
+    /// The token was rejected (10022/10023): invalidate it and resend the request once.
+    TokenRejected,
+    /// The Partner ID is locked (24302): every process sharing the store must stop.
+    AccountLocked,
+}
+
+impl Answer {
+    /// The verdict on a resource answer (not on an authentication answer).
+    pub fn resource_verdict(&self) -> ResourceVerdict {
+        if self.rejects_token() {
+            ResourceVerdict::TokenRejected
+        } else if self.status >= 400 && self.code == Some(24302) {
+            ResourceVerdict::AccountLocked
+        } else {
+            ResourceVerdict::Pass
+        }
+    }
+}
+
 /// Known plain-text messages and the codes they stand for.
 const TEXT_CODES: &[(&str, u32)] = &[
     ("invalid credentials", 10001),
