@@ -320,6 +320,65 @@ async fn new_wrong_secrets_stop_at_max_failed_attempts() {
     assert_eq!(sb.oauth2_stats(ID).invalid_client, 2);
 }
 
+/// DESIGN §1: the guard belongs to (token endpoint, client id). Scope sets and DPoP keys get their
+/// own tokens, never their own allowance of wrong secrets.
+#[tokio::test]
+async fn scope_sets_and_dpop_keys_share_one_guard_per_client() {
+    let sb = sandbox().await;
+    let store: Arc<dyn finauth::Store> = Arc::new(finauth::MemoryStore::new());
+    let shapes: [fn(ClientCredentialsBuilder) -> ClientCredentialsBuilder; 5] = [
+        |b| b,
+        |b| b.scope("read"),
+        |b| b.scope("read write"),
+        |b| b.signing_key(ec_key()).dpop(true),
+        |b| b.signing_key(rsa_key()).dpop(true).scope("write"),
+    ];
+    let mut outcomes = Vec::new();
+    for (i, shape) in shapes.iter().enumerate() {
+        let cc = shape(builder(&sb))
+            .client_secret(format!("wrong-{i}"))
+            .max_failed_attempts(2)
+            .store(store.clone())
+            .build()
+            .unwrap();
+        outcomes.push(match cc.token().await {
+            Err(Error::InvalidCredentials { .. }) => "invalid",
+            Err(Error::LockoutGuard { .. }) => "guard",
+            other => panic!("{other:?}"),
+        });
+    }
+    assert_eq!(outcomes, ["invalid", "invalid", "guard", "guard", "guard"]);
+    assert_eq!(sb.oauth2_stats(ID).invalid_client, 2);
+    let status = builder(&sb)
+        .scope("admin")
+        .max_failed_attempts(2)
+        .store(store.clone())
+        .build()
+        .unwrap()
+        .guard_status()
+        .await
+        .unwrap();
+    assert_eq!((status.failed_attempts, status.attempts_remaining), (2, 0));
+
+    // One reset serves every scope set; then the right secret works in each and clears the count.
+    let right = |scope: &str| {
+        builder(&sb)
+            .scope(scope)
+            .max_failed_attempts(2)
+            .store(store.clone())
+            .build()
+            .unwrap()
+    };
+    right("read").reset_lockout_guard().await.unwrap();
+    right("read").token().await.unwrap();
+    right("write").token().await.unwrap();
+    assert_eq!(
+        sb.oauth2_stats(ID).tokens_issued,
+        2,
+        "one token per scope set"
+    );
+}
+
 #[tokio::test]
 async fn a_bad_assertion_key_is_invalid_client() {
     let sb = sandbox().await;

@@ -7,8 +7,8 @@ use crate::error::{Error, GuardReason, Result};
 use crate::fingerprint;
 use crate::secret::{AccessToken, Secret};
 use crate::store::{
-    unexpected, AttemptOutcome, IdentityState, MemoryStore, ReserveOutcome, Rotation, Store,
-    StoreOp, StoreReply, TokenRecord,
+    unexpected, AttemptOutcome, IdentityKey, IdentityState, MemoryStore, ReserveOutcome, Rotation,
+    Store, StoreOp, StoreReply, TokenRecord,
 };
 use arc_swap::ArcSwapOption;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
@@ -360,7 +360,26 @@ impl<S: TokenSource> Engine<S> {
     /// Run `op` on the configured store; if that store fails, fall back to process-local state with
     /// the strictest guard (one attempt), never failing open.
     pub(crate) async fn exec(&self, op: StoreOp) -> Result<StoreReply> {
-        let key = self.source.identity();
+        self.exec_at(self.key_of(&op), op).await
+    }
+
+    /// Guard operations go to the guard's state; token, lease and `Load` to the token's.
+    fn key_of(&self, op: &StoreOp) -> &IdentityKey {
+        match op {
+            StoreOp::Reserve { .. }
+            | StoreOp::Settle { .. }
+            | StoreOp::ResetGuard
+            | StoreOp::MarkLocked { .. }
+            | StoreOp::RecordRotation { .. } => self.source.guard_identity(),
+            StoreOp::Load
+            | StoreOp::AcquireLease { .. }
+            | StoreOp::ReleaseLease { .. }
+            | StoreOp::PublishToken { .. }
+            | StoreOp::DropToken { .. } => self.source.identity(),
+        }
+    }
+
+    async fn exec_at(&self, key: &IdentityKey, op: StoreOp) -> Result<StoreReply> {
         let now = self.clock.wall_ms();
         match self.store.execute(key, now, op.clone()).await {
             Ok(r) => {
@@ -396,15 +415,16 @@ impl<S: TokenSource> Engine<S> {
         }
     }
 
-    /// Like `exec`, but an operator action must reach the real store or fail.
+    /// Like `exec` on the guard's state, but an operator action must reach the real store or fail.
     pub(crate) async fn exec_strict(&self, op: StoreOp) -> Result<StoreReply> {
-        let key = self.source.identity();
+        let key = self.source.guard_identity();
         let now = self.clock.wall_ms();
         let r = self.store.execute(key, now, op.clone()).await?;
         self.fallback.apply(key, now, op);
         Ok(r)
     }
 
+    /// The token's state (token record, lease, fence).
     pub(crate) async fn load(&self) -> Result<IdentityState> {
         match self.exec(StoreOp::Load).await? {
             StoreReply::Snapshot(s) => Ok(*s),
@@ -412,10 +432,22 @@ impl<S: TokenSource> Engine<S> {
         }
     }
 
+    /// The guard's state (failures, rejected secrets, lock, rotations, fingerprint salt).
+    pub(crate) async fn load_guard(&self) -> Result<IdentityState> {
+        match self
+            .exec_at(self.source.guard_identity(), StoreOp::Load)
+            .await?
+        {
+            StoreReply::Snapshot(s) => Ok(*s),
+            _ => Err(unexpected("load")),
+        }
+    }
+
+    /// `state` must be the guard's state (its salt keys the fingerprints).
     pub(crate) fn fingerprint(&self, state: &IdentityState, secret: &Secret) -> String {
         fingerprint::fingerprint(
             &state.fingerprint_salt,
-            self.source.identity().as_str(),
+            self.source.guard_identity().as_str(),
             secret,
         )
     }
@@ -463,7 +495,7 @@ impl<S: TokenSource> Engine<S> {
     /// Returns the reservation and the secret to send (it may be the rotated successor).
     pub(crate) async fn reserve(&self) -> Result<(u64, Secret, String)> {
         for _ in 0..8 {
-            let state = self.load().await?;
+            let state = self.load_guard().await?;
             let secret = self.source.credential();
             let fp = self.fingerprint(&state, &secret);
             let reply = self
@@ -521,7 +553,7 @@ impl<S: TokenSource> Engine<S> {
     }
 
     fn follow_rotation(&self, state: &IdentityState, secret: &Secret, rotation: &Rotation) -> bool {
-        let id = self.source.identity().as_str();
+        let id = self.source.guard_identity().as_str();
         let Some(next) = fingerprint::open(&state.fingerprint_salt, id, secret, &rotation.sealed)
         else {
             return false;
@@ -605,7 +637,7 @@ impl<S: TokenSource> Engine<S> {
                     .await;
                 bump(&self.counters.credential_failures);
                 let remaining = self
-                    .load()
+                    .load_guard()
                     .await
                     .map(|s| s.attempts_remaining(self.cfg.max_failed_attempts))
                     .unwrap_or(0);
@@ -768,7 +800,7 @@ impl<S: TokenSource> Engine<S> {
             f.last_error = None;
             f.failures = 0;
         }
-        tracing::info!(identity = %self.source.identity().as_str(), "lockout guard reset by an operator");
+        tracing::info!(identity = %self.source.guard_identity().as_str(), "lockout guard reset by an operator");
         Ok(())
     }
 
@@ -785,8 +817,8 @@ impl<S: TokenSource> Engine<S> {
 
     /// A rotation made by this process: seal the successor for the others and swap locally.
     pub(crate) async fn publish_rotation(&self, old: &Secret, new: Secret) -> Result<()> {
-        let state = self.load().await?;
-        let id = self.source.identity().as_str();
+        let state = self.load_guard().await?;
+        let id = self.source.guard_identity().as_str();
         let rotation = Rotation {
             old_fingerprint: self.fingerprint(&state, old),
             new_fingerprint: self.fingerprint(&state, &new),

@@ -44,8 +44,16 @@ pub enum FetchError {
 /// Turns a credential into a token. Finicity partner authentication is one; OAuth 2.0 client
 /// credentials are others. The engine calls `fetch` at most once at a time per identity.
 pub trait TokenSource: Send + Sync + 'static {
-    /// What the token and the lockout count belong to.
+    /// What the token (and its refresh lease) belongs to.
     fn identity(&self) -> &IdentityKey;
+
+    /// What the lockout guard counts against: the owner of the credential. The same as
+    /// [`identity`](TokenSource::identity) unless one credential serves several tokens (OAuth 2.0
+    /// scope sets and DPoP keys share their client's guard, so a wrong secret gets
+    /// `max_failed_attempts` in all, not per scope set).
+    fn guard_identity(&self) -> &IdentityKey {
+        self.identity()
+    }
 
     /// The credential the next request would send (fingerprinted by the guard, never stored).
     fn credential(&self) -> Secret;

@@ -11,9 +11,9 @@ use reqwest::{Method, Url};
 use std::fmt;
 use std::sync::Arc;
 
-/// OAuth 2.0 client credentials: one token per (token endpoint, client id, scope set), refreshed
-/// at 75 % of its lifetime, shared by every task (and, with a shared store, every process),
-/// behind the lockout guard. With `dpop`, tokens are DPoP-bound and every request carries a
+/// OAuth 2.0 client credentials: one token per (token endpoint, client id, scope set, DPoP key),
+/// refreshed at 75 % of its lifetime, shared by every task (and, with a shared store, every
+/// process), behind one lockout guard per (token endpoint, client id) that every scope set shares. With `dpop`, tokens are DPoP-bound and every request carries a
 /// fresh proof. Cheap to clone; clones share everything.
 #[derive(Clone)]
 pub struct ClientCredentials {

@@ -36,7 +36,10 @@ const CORRELATION_HEADERS: [&str; 5] = [
 ];
 
 pub(crate) struct OAuth2Source {
+    /// The token's: client, scope set and DPoP key.
     pub identity: IdentityKey,
+    /// The guard's: `(token endpoint, client id)` (DESIGN §1), whatever the scope set or DPoP key.
+    pub guard_identity: IdentityKey,
     pub token_url: Url,
     pub client_id: String,
     pub method: AuthMethod,
@@ -79,8 +82,9 @@ impl OAuth2Source {
             (Some(k), true) => Some(Dpop::new(k.clone())),
             _ => None,
         };
-        let mut identity = IdentityKey::new("oauth2", token_url.as_str(), &client_id)
-            .with(&format!("scope={}", scope.as_deref().unwrap_or("")));
+        let guard_identity = IdentityKey::new("oauth2", token_url.as_str(), &client_id);
+        let mut identity =
+            guard_identity.with(&format!("scope={}", scope.as_deref().unwrap_or("")));
         if let Some(d) = &dpop {
             // A DPoP-bound token only works with its key: never share it with another key.
             identity = identity.with(&format!("dpop={}", d.thumbprint()));
@@ -93,6 +97,7 @@ impl OAuth2Source {
         });
         Ok(OAuth2Source {
             identity,
+            guard_identity,
             token_url,
             client_id,
             method,
@@ -346,6 +351,10 @@ fn retry_after(raw: &RawResponse) -> Option<Duration> {
 impl TokenSource for OAuth2Source {
     fn identity(&self) -> &IdentityKey {
         &self.identity
+    }
+
+    fn guard_identity(&self) -> &IdentityKey {
+        &self.guard_identity
     }
 
     fn credential(&self) -> Secret {
