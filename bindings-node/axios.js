@@ -1,9 +1,9 @@
 'use strict'
 // `finauth/axios`: interceptors that give every request of an axios instance the Finicity headers
 // and, on a 401 (or 500) whose body carries code 10022 or 10023, invalidate the token and resend
-// the request once. axios is an optional peer dependency: this file never requires it.
+// the request once; a 24302 rejects with AccountLockedError. axios is an optional peer dependency: this file never requires it.
 
-const { PartnerAuth, OAuth1Signer, ClientCredentials, rejectsToken } = require('./index.js')
+const { PartnerAuth, OAuth1Signer, ClientCredentials } = require('./index.js')
 
 const APP_KEY = 'Finicity-App-Key'
 const APP_TOKEN = 'Finicity-App-Token'
@@ -58,9 +58,10 @@ function attachFinicityAuth(axios, auth) {
   const response = axios.interceptors.response.use(undefined, async (error) => {
     const resp = error && error.response
     const config = error && error.config
-    if (!resp || !config || config[kResent] || (resp.status !== 401 && resp.status !== 500)) throw error
+    if (!resp || !config || resp.status < 400) throw error
     const contentType = getHeader(resp.headers, 'content-type') ?? ''
-    if (!rejectsToken(resp.status, contentType, bodyText(resp.data))) throw error
+    // Rejects with AccountLockedError on 24302 (recorded for every caller sharing the store).
+    if (!(await auth.observeResponse(resp.status, contentType, bodyText(resp.data))) || config[kResent]) throw error
     const sent = getHeader(config.headers, APP_TOKEN)
     if (sent !== undefined) await auth.invalidate(sent)
     config[kResent] = true

@@ -117,6 +117,12 @@ export declare class PartnerAuth {
   headers(): Promise<FinicityHeaders>
   /** After a resource rejected `token` (401 with 10022/10023): drop it if still current. `true` if this call dropped it. */
   invalidate(token: string): Promise<boolean>
+  /**
+   * For HTTP clients that send requests themselves: judge a Finicity resource's answer. `true` if
+   * the token was rejected (10022/10023: invalidate it and resend once); rejects with
+   * `AccountLockedError` on 24302, after recording the lock for every caller sharing the store.
+   */
+  observeResponse(status: number, contentType: string, body: string): Promise<boolean>
   /** Modify Partner Secret; `immediate = false` keeps the old secret valid at the server for 30 days. */
   modifyPartnerSecret(newSecret: string, immediate?: boolean): Promise<void>
   /** Use `appKey` from now on (tokens already issued keep working). */
@@ -129,8 +135,8 @@ export declare class PartnerAuth {
   stats(): Stats
   /**
    * The global `fetch` with the Finicity headers set. On a 401 (or 500) whose body carries code
-   * 10022 or 10023 the token is invalidated and the request resent once with a new one; any other
-   * answer is returned as it is.
+   * 10022 or 10023 the token is invalidated and the request resent once with a new one; a 24302
+   * rejects with `AccountLockedError`; any other answer is returned as it is.
    */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
   /** The Partner ID (not a secret). */

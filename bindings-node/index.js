@@ -124,6 +124,24 @@ class PartnerAuth {
     return this.#native.invalidate(token).then(undefined, rethrow)
   }
 
+  /**
+   * For HTTP clients that send requests themselves: judge a Finicity resource's answer. Resolves
+   * `true` if the token was rejected (10022/10023: invalidate it and resend once); rejects with
+   * `AccountLockedError` on 24302, after recording the lock so every caller and process sharing
+   * the store stops.
+   */
+  observeResponse(status, contentType, body) {
+    try {
+      if (!Number.isInteger(status)) throw new TypeError('finauth: observeResponse(status, contentType, body): status must be an integer')
+      checkString('observeResponse(status, contentType, body): contentType', contentType ?? '')
+      checkString('observeResponse(status, contentType, body): body', body ?? '')
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    if (status < 400) return Promise.resolve(false)
+    return this.#native.observeResponse(status, contentType ?? '', body ?? '').then(settle, rethrow)
+  }
+
   /** Modify Partner Secret; `immediate = false` keeps the old secret valid for 30 days. */
   modifyPartnerSecret(newSecret, immediate = true) {
     try {
@@ -169,7 +187,8 @@ class PartnerAuth {
 
   /**
    * `fetch` with the Finicity headers. On a 401 (or 500) whose body carries code 10022 or 10023,
-   * the token is invalidated and the request resent once with a new one.
+   * the token is invalidated and the request resent once with a new one; a 24302 rejects with
+   * `AccountLockedError` (see `observeResponse`).
    */
   async fetch(input, init) {
     const base = new Request(input, init)
@@ -181,9 +200,9 @@ class PartnerAuth {
       return [h[APP_TOKEN], await globalThis.fetch(req)]
     }
     const [sent, resp] = await send()
-    if (resp.status !== 401 && resp.status !== 500) return resp
+    if (resp.status < 400) return resp
     const body = await resp.clone().text()
-    if (!native.rejectsToken(resp.status, resp.headers.get('content-type') ?? '', body)) return resp
+    if (!(await this.observeResponse(resp.status, resp.headers.get('content-type') ?? '', body))) return resp
     await resp.body?.cancel().catch(() => {})
     await this.invalidate(sent)
     const [, again] = await send()

@@ -304,6 +304,26 @@ impl NativePartnerAuth {
         shared.core.invalidate(&AccessToken::new(token)).await
     }
 
+    /// `true` if a resource's answer rejected the token; an error (AccountLocked) on 24302, recorded
+    /// in the store first.
+    #[napi]
+    pub async fn observe_response(
+        &self,
+        status: u32,
+        content_type: String,
+        body: String,
+    ) -> Outcome<bool> {
+        let shared = Arc::clone(&self.shared);
+        let status = u16::try_from(status).unwrap_or(0);
+        outcome(
+            shared
+                .core
+                .observe_response(status, &content_type, body.as_bytes())
+                .await
+                .resend(),
+        )
+    }
+
     #[napi]
     pub async fn modify_partner_secret(&self, new_secret: String, immediate: bool) -> Outcome<()> {
         let shared = Arc::clone(&self.shared);

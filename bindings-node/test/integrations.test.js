@@ -3,9 +3,9 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const axios = require('axios')
-const { PartnerAuth } = require('..')
+const { PartnerAuth, FileStore, AccountLockedError } = require('..')
 const { attachFinicityAuth } = require('../axios.js')
-const { sandbox, options, PARTNER_ID } = require('./helpers.js')
+const { sandbox, options, tempDir, PARTNER_ID, APP_KEY } = require('./helpers.js')
 
 const PATH = '/aggregation/v1/customers'
 
@@ -87,4 +87,55 @@ test('axios: the default instance with a text error style', async (t) => {
   assert.equal(await sb.endpoint(`GET ${PATH}`), 3)
   assert.throws(() => attachFinicityAuth({}, auth), TypeError)
   assert.throws(() => attachFinicityAuth(axios, {}), TypeError)
+})
+
+/** Someone else's wrong secret locks the Partner ID at the server (threshold 1, answered over 500). */
+async function lockBehindFinauthsBack(sb) {
+  await sb.admin('POST', '/__admin/config', { lockout_threshold: 1, locked_status: 500 })
+  const resp = await fetch(sb.url + '/aggregation/v2/partners/authentication', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'Finicity-App-Key': APP_KEY },
+    body: JSON.stringify({ partnerId: PARTNER_ID, partnerSecret: 'NotTheSecret123' }),
+  })
+  assert.equal(resp.status, 401)
+}
+
+async function assertEveryoneStops(sb, ...auths) {
+  const before = await sb.authRequests()
+  for (const a of auths) {
+    await assert.rejects(a.token(), (e) => e instanceof AccountLockedError && e.finicityCode === 24302)
+  }
+  assert.equal(await sb.authRequests(), before, 'no authentication once locked')
+}
+
+test('observeResponse judges real answers: pass, token rejected, 24302 recorded for every caller', async (t) => {
+  const sb = await sandbox(t)
+  const store = new FileStore(tempDir())
+  const auth = new PartnerAuth(options(sb, { store }))
+  const twin = new PartnerAuth(options(sb, { store }))
+  const get = async (token) => {
+    const r = await fetch(sb.url + PATH, { headers: { 'Finicity-App-Key': APP_KEY, 'Finicity-App-Token': token, accept: 'application/json' } })
+    return [r.status, r.headers.get('content-type') ?? '', await r.text()]
+  }
+  const token = await auth.token()
+  assert.equal(await auth.observeResponse(...(await get(token))), false)
+  assert.equal(await auth.observeResponse(...(await get('NotAToken'))), true)
+  await lockBehindFinauthsBack(sb)
+  await assert.rejects(auth.observeResponse(...(await get(token))), AccountLockedError)
+  await assertEveryoneStops(sb, auth, twin)
+  await assert.rejects(auth.observeResponse('500', '', ''), TypeError)
+})
+
+test('fetch and axios: a 24302 rejects with AccountLockedError and stops every caller', async (t) => {
+  const sb = await sandbox(t)
+  const store = new FileStore(tempDir())
+  const auth = new PartnerAuth(options(sb, { store }))
+  const twin = new PartnerAuth(options(sb, { store }))
+  const client = axios.create({ baseURL: sb.url })
+  attachFinicityAuth(client, twin)
+  assert.equal((await auth.fetch(sb.url + PATH)).status, 200)
+  await lockBehindFinauthsBack(sb)
+  await assert.rejects(auth.fetch(sb.url + PATH), (e) => e instanceof AccountLockedError && e.finicityCode === 24302)
+  await assert.rejects(client.get(PATH), AccountLockedError)
+  await assertEveryoneStops(sb, auth, twin)
 })

@@ -312,6 +312,23 @@ impl PartnerAuth {
         s.block_on(py, s.core.invalidate(&t))
     }
 
+    /// For HTTP integrations that send the request themselves: judge a Finicity resource's answer.
+    /// True if the token was rejected (10022/10023: ``invalidate`` it and resend once); raises
+    /// ``AccountLockedError`` on 24302, after recording the lock so every caller and process sharing
+    /// the store stops.
+    fn observe_response(
+        &self,
+        py: Python<'_>,
+        status: u16,
+        content_type: &str,
+        body: &[u8],
+    ) -> PyResult<bool> {
+        let s = &*self.shared;
+        s.block_on(py, s.core.observe_response(status, content_type, body))?
+            .resend()
+            .py_err(py)
+    }
+
     /// Modify Partner Secret: replace the secret at Finicity, then here and in the store (other
     /// processes sharing it pick the new secret up). ``immediate=False`` keeps the old secret
     /// valid at the server for 30 days.
@@ -484,6 +501,22 @@ impl AsyncPartnerAuth {
             &self.shared,
             async move { Ok(core.invalidate(&t).await) },
         )
+    }
+
+    /// Awaitable: judge a Finicity resource's answer (see ``PartnerAuth.observe_response``).
+    fn observe_response<'py>(
+        &self,
+        py: Python<'py>,
+        status: u16,
+        content_type: String,
+        body: Vec<u8>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let core = self.shared.core.clone();
+        awaitable(py, &self.shared, async move {
+            core.observe_response(status, &content_type, &body)
+                .await
+                .resend()
+        })
     }
 
     /// Awaitable: Modify Partner Secret (see ``PartnerAuth.modify_partner_secret``).

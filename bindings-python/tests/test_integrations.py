@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import pathlib
 
 import httpx
 import requests
-from conftest import APP_KEY, Sandbox, make_async_auth, make_auth
+from conftest import APP_KEY, PARTNER_ID, Sandbox, make_async_auth, make_auth
 
 import finauth
 from finauth import _finauth
@@ -88,3 +89,70 @@ def test_httpx_accepts_either_object(sandbox: Sandbox) -> None:
     b = HttpxAuth(sync.as_async())
     assert isinstance(a.async_auth, finauth.AsyncPartnerAuth)
     assert isinstance(b.sync_auth, finauth.PartnerAuth)
+
+
+def _lock_partner_behind_finauths_back(sandbox: Sandbox) -> None:
+    """Someone else's wrong secret locks the Partner ID at the server (threshold 1)."""
+    sandbox.admin("POST", "/__admin/config", {"lockout_threshold": 1, "locked_status": 500})
+    resp = requests.post(
+        sandbox.url + "/aggregation/v2/partners/authentication",
+        headers={"Finicity-App-Key": APP_KEY},
+        json={"partnerId": PARTNER_ID, "partnerSecret": "NotTheSecret123"},
+        timeout=10,
+    )
+    assert resp.status_code == 401
+
+
+def _assert_everyone_stops(sandbox: Sandbox, *auths: finauth.PartnerAuth) -> None:
+    before = sandbox.auth_requests()
+    for a in auths:
+        try:
+            a.token()
+        except finauth.AccountLockedError as e:
+            assert e.code == 24302
+        else:
+            raise AssertionError("token() after a 24302 must raise AccountLocked")
+    assert sandbox.auth_requests() == before, "no authentication once locked"
+
+
+def test_requests_24302_raises_account_locked_for_every_caller(sandbox: Sandbox, tmp_path: pathlib.Path) -> None:
+    store = finauth.FileStore(str(tmp_path))
+    auth, twin = make_auth(sandbox, store=store), make_auth(sandbox, store=store)
+    session = requests.Session()
+    session.auth = RequestsAuth(auth)
+    assert session.get(sandbox.url + PATH, timeout=10).status_code == 200
+    _lock_partner_behind_finauths_back(sandbox)
+    try:
+        session.get(sandbox.url + PATH, timeout=10)
+    except finauth.AccountLockedError as e:
+        assert e.code == 24302
+    else:
+        raise AssertionError("a 24302 resource answer must raise AccountLocked")
+    _assert_everyone_stops(sandbox, auth, twin)
+
+
+def test_httpx_sync_and_async_24302_raise_account_locked(sandbox: Sandbox, tmp_path: pathlib.Path) -> None:
+    store = finauth.FileStore(str(tmp_path))
+    auth, twin = make_auth(sandbox, store=store), make_auth(sandbox, store=store)
+    with httpx.Client(auth=HttpxAuth(auth)) as client:
+        assert client.get(sandbox.url + PATH).status_code == 200
+    _lock_partner_behind_finauths_back(sandbox)
+
+    async def main() -> None:
+        async with httpx.AsyncClient(auth=HttpxAuth(auth.as_async())) as client:
+            await client.get(sandbox.url + PATH)
+
+    try:
+        asyncio.run(main())
+    except finauth.AccountLockedError as e:
+        assert e.code == 24302
+    else:
+        raise AssertionError("a 24302 resource answer must raise AccountLocked")
+    with httpx.Client(auth=HttpxAuth(twin)) as client:
+        try:
+            client.get(sandbox.url + PATH)
+        except finauth.AccountLockedError:
+            pass
+        else:
+            raise AssertionError("the twin sharing the store must stop too")
+    _assert_everyone_stops(sandbox, auth, twin)

@@ -326,7 +326,9 @@ async fn observe_response_judges_real_answers_and_records_a_lock_for_every_calle
     use finauth::finicity::ResourceVerdict;
     let sb = sandbox().await;
     sb.set_locked_status(500);
-    let store: Arc<dyn finauth::Store> = Arc::new(finauth::MemoryStore::new());
+    // A shared store: the published token must not be adopted once the lock is known.
+    let dir = temp_dir("observe-locked");
+    let store: Arc<dyn finauth::Store> = Arc::new(finauth::FileStore::new(&dir).unwrap());
     let auth = builder(&sb).store(Arc::clone(&store)).build().unwrap();
     let twin = builder(&sb).store(store).build().unwrap();
     let http = finauth::reqwest::Client::new();

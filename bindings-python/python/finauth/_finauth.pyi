@@ -86,6 +86,8 @@ class PartnerAuth:
         """``{"Finicity-App-Key": ..., "Finicity-App-Token": ...}``."""
     def invalidate(self, token: str) -> bool:
         """Drop ``token`` after a server rejected it, if it is still current."""
+    def observe_response(self, status: int, content_type: str, body: bytes) -> bool:
+        """Judge a resource's answer: True to invalidate and resend; raises AccountLockedError on 24302."""
     def modify_partner_secret(self, new: str, immediate: bool = True) -> None:
         """Modify Partner Secret at Finicity, here and in the store."""
     def set_app_key(self, app_key: str) -> None:
@@ -132,6 +134,8 @@ class AsyncPartnerAuth:
         """``{"Finicity-App-Key": ..., "Finicity-App-Token": ...}``."""
     def invalidate(self, token: str) -> Awaitable[bool]:
         """Drop ``token`` after a server rejected it, if it is still current."""
+    def observe_response(self, status: int, content_type: str, body: bytes) -> Awaitable[bool]:
+        """Judge a resource's answer: True to invalidate and resend; raises AccountLockedError on 24302."""
     def modify_partner_secret(self, new: str, immediate: bool = True) -> Awaitable[None]:
         """Modify Partner Secret at Finicity, here and in the store."""
     def set_app_key(self, app_key: str) -> None:

@@ -22,13 +22,12 @@ Needs the ``httpx`` extra: ``pip install 'finauth[httpx]'``.
 
 from __future__ import annotations
 
-from typing import AsyncGenerator, Generator, Union
+from typing import AsyncGenerator, Generator, Tuple, Union
 
 import anyio
 import anyio.to_thread
 import httpx
 
-from . import _finauth
 from ._finauth import (
     AsyncClientCredentials,
     AsyncPartnerAuth,
@@ -42,14 +41,8 @@ __all__ = ["FinicityAuth", "OAuth1Auth", "ClientCredentialsAuth"]
 _TOKEN_HEADER = "Finicity-App-Token"
 
 
-def _rejects_token(response: httpx.Response) -> bool:
-    if response.status_code not in (401, 500):
-        return False
-    return _finauth._rejects_token(
-        response.status_code,
-        response.headers.get("Content-Type", ""),
-        response.content,
-    )
+def _answer(response: httpx.Response) -> Tuple[int, str, bytes]:
+    return response.status_code, response.headers.get("Content-Type", ""), response.content
 
 
 class FinicityAuth(httpx.Auth):
@@ -76,9 +69,10 @@ class FinicityAuth(httpx.Auth):
         headers = self.sync_auth.headers()
         request.headers.update(headers)
         response = yield request
-        if response.status_code in (401, 500):
-            response.read()
-        if _rejects_token(response):
+        if response.status_code < 400:
+            return
+        response.read()
+        if self.sync_auth.observe_response(*_answer(response)):
             self.sync_auth.invalidate(headers[_TOKEN_HEADER])
             request.headers.update(self.sync_auth.headers())
             yield request
@@ -90,9 +84,10 @@ class FinicityAuth(httpx.Auth):
         headers = await self.async_auth.headers()
         request.headers.update(headers)
         response = yield request
-        if response.status_code in (401, 500):
-            await response.aread()
-        if _rejects_token(response):
+        if response.status_code < 400:
+            return
+        await response.aread()
+        if await self.async_auth.observe_response(*_answer(response)):
             await self.async_auth.invalidate(headers[_TOKEN_HEADER])
             request.headers.update(await self.async_auth.headers())
             yield request

@@ -11,6 +11,8 @@
 Each request gets the ``Finicity-App-Key`` and ``Finicity-App-Token`` headers. When the server
 answers that the token is invalid or expired (HTTP 401 with Finicity code 10022 or 10023), the
 token is invalidated (one refresh, however many requests saw it) and the request is resent once.
+A 24302 answer (Partner ID locked) raises :class:`finauth.AccountLockedError` and is recorded in the
+store, so every caller and process sharing it stops at once.
 
 :class:`OAuth1Auth` signs each request for Mastercard APIs (OAuth 1.0a, body hash of the exact
 prepared body bytes, over the full URL)::
@@ -28,7 +30,6 @@ from typing import Any, Union
 import requests
 import requests.auth
 
-from . import _finauth
 from ._finauth import (
     AsyncClientCredentials,
     AsyncPartnerAuth,
@@ -42,10 +43,11 @@ __all__ = ["FinicityAuth", "OAuth1Auth", "ClientCredentialsAuth"]
 _TOKEN_HEADER = "Finicity-App-Token"
 
 
-def _rejects_token(response: requests.Response) -> bool:
-    if response.status_code not in (401, 500):
+def _resend(auth: PartnerAuth, response: requests.Response) -> bool:
+    """True to invalidate and resend; raises AccountLockedError on 24302 (recorded for every caller)."""
+    if response.status_code < 400:
         return False
-    return _finauth._rejects_token(
+    return auth.observe_response(
         response.status_code,
         response.headers.get("Content-Type", ""),
         response.content or b"",
@@ -72,7 +74,7 @@ class FinicityAuth(requests.auth.AuthBase):
 
     def _on_response(self, response: requests.Response, **kwargs: Any) -> requests.Response:
         request = response.request
-        if getattr(request, "_finauth_resent", False) or not _rejects_token(response):
+        if not _resend(self.auth, response) or getattr(request, "_finauth_resent", False):
             return response
         sent = request.headers.get(_TOKEN_HEADER)
         if sent is not None:

@@ -42,6 +42,18 @@ pub enum ResourceVerdict {
     AccountLocked,
 }
 
+impl ResourceVerdict {
+    /// What an HTTP integration does next: `Err(AccountLocked)` on a lock (raise it), else
+    /// whether to invalidate the token it sent and resend the request once.
+    pub fn resend(self) -> Result<bool, Error> {
+        match self {
+            ResourceVerdict::Pass => Ok(false),
+            ResourceVerdict::TokenRejected => Ok(true),
+            ResourceVerdict::AccountLocked => Err(Error::AccountLocked { code: 24302 }),
+        }
+    }
+}
+
 impl Answer {
     /// The verdict on a resource answer (not on an authentication answer).
     pub fn resource_verdict(&self) -> ResourceVerdict {

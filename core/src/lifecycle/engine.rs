@@ -650,6 +650,7 @@ impl<S: TokenSource> Engine<S> {
             Err(FetchError::Locked { code }) => {
                 self.settle(reservation, fp, AttemptOutcome::Locked { code })
                     .await;
+                self.drop_dead_token().await;
                 tracing::error!(
                     code,
                     "the server reports the account as locked; stopping all authentication"
@@ -811,8 +812,19 @@ impl<S: TokenSource> Engine<S> {
             "the server reports the account as locked; stopping all authentication"
         );
         let _ = self.exec(StoreOp::MarkLocked { code }).await;
-        // The cached token is useless now: callers must get AccountLocked, not a dead token.
+        self.drop_dead_token().await;
+    }
+
+    /// After a lock verdict the token is useless: callers must get `AccountLocked`, not a dead
+    /// token, and no process may adopt it from the store.
+    async fn drop_dead_token(&self) {
         self.clear_cache();
+        if let Ok(IdentityState {
+            token: Some(rec), ..
+        }) = self.load().await
+        {
+            let _ = self.exec(StoreOp::DropToken { token: rec.token }).await;
+        }
     }
 
     /// A rotation made by this process: seal the successor for the others and swap locally.
