@@ -425,6 +425,16 @@ async fn redis_stopped_mid_run_degrades_to_a_local_one_attempt_guard_and_recover
     if redis_url().is_none() {
         return;
     }
+    // The refreshes run on worker threads: capture every thread's logs (the only test here that
+    // installs a subscriber).
+    let logs = Capture::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
     let sb = sandbox().await;
     let mut server = OwnRedis::start();
     let url = server.fleet_url();
@@ -489,6 +499,13 @@ async fn redis_stopped_mid_run_degrades_to_a_local_one_attempt_guard_and_recover
     a.token().await.unwrap();
     assert_eq!(auths(&sb), 2);
     assert!(a.stats().store_errors > 0);
+    let warned = |what: &str| {
+        logs.text()
+            .lines()
+            .filter(|l| l.contains(" WARN ") && l.contains(what))
+            .count()
+    };
+    // Checked after c ran, below: one warning per object that degraded, not one per operation.
     // ... and with the strictest guard: one credential failure, then the guard refuses.
     let c = builder(&sb)
         .partner_secret("WrongSecret999")
@@ -502,6 +519,12 @@ async fn redis_stopped_mid_run_degrades_to_a_local_one_attempt_guard_and_recover
     let c2 = c.token().await;
     assert!(matches!(c2, Err(Error::LockoutGuard { .. })), "{c2:?}");
     assert_eq!(failures(&sb), 1);
+    assert_eq!(
+        warned("store unavailable; using process-local state with a one-attempt lockout guard"),
+        2,
+        "a and c warn once each:\n{}",
+        logs.text()
+    );
 
     // Redis returns (empty: no persistence): the stores reconnect by themselves.
     server.resume();
@@ -515,6 +538,12 @@ async fn redis_stopped_mid_run_degrades_to_a_local_one_attempt_guard_and_recover
     d.token().await.unwrap();
     assert_eq!(auths(&sb), 4, "shared state restored");
     assert_eq!(d.stats().store_errors, 0);
+    assert!(
+        warned("store reachable again; shared state restored") >= 1,
+        "{}",
+        logs.text()
+    );
+    assert!(!logs.text().contains(FLEET_PASSWORD));
 }
 
 #[tokio::test]
