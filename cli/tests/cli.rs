@@ -618,6 +618,127 @@ async fn finauth_store_redis_is_shared_by_cli_processes_and_the_file_cache_is_un
 
 /// A redis-server of this test's own serving TLS only, with a certificate for 127.0.0.1 signed by
 /// a throw-away CA (openssl); stopped when dropped.
+fn sh_in(dir: &TempDir, script: &str) {
+    let out = Command::new("sh")
+        .arg("-ec")
+        .arg(script)
+        .current_dir(dir.path())
+        .output()
+        .expect("sh runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `ca.pem` (a throw-away CA) and `srv.pem`/`srv.key` (127.0.0.1, signed by it) in `dir`.
+fn make_test_ca_and_server_cert(dir: &TempDir) {
+    sh_in(
+        dir,
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
+           -subj '/CN=finauth test CA' -days 2 2>/dev/null
+         openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj '/CN=127.0.0.1' 2>/dev/null
+         printf 'subjectAltName=IP:127.0.0.1\\n' > ext
+         openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem \
+           -days 2 -extfile ext 2>/dev/null",
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+fn have_openssl() -> bool {
+    if Command::new("openssl").arg("version").output().is_ok() {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI must have openssl");
+    eprintln!("SKIPPED: openssl is missing");
+    false
+}
+
+/// An `openssl s_server` speaking only `version` (its `-www` status page answers any request).
+struct OpensslServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl OpensslServer {
+    fn start(dir: &TempDir, version: &str) -> OpensslServer {
+        let port = free_port();
+        let child = Command::new("openssl")
+            .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
+            .args(["-cert", "srv.pem", "-key", "srv.key", version, "-www"])
+            // OpenSSL 3 refuses TLS 1.0/1.1 at its default security level.
+            .args(["-cipher", "DEFAULT:@SECLEVEL=0"])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start openssl s_server");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "openssl s_server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        OpensslServer { child, port }
+    }
+}
+
+impl Drop for OpensslServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// DESIGN: HTTPS with TLS 1.2 or newer only. A trusted server offering only TLS 1.1 is refused in
+/// the handshake (TRANSPORT, nothing sent); the same server and certificate over TLS 1.2 get past
+/// the handshake (`s_server -www` then never answers the POST: a TIMEOUT, no protocol error).
+#[test]
+fn a_server_offering_only_tls_1_1_is_refused_and_tls_1_2_is_accepted() {
+    if !have_openssl() {
+        return;
+    }
+    let dir = TempDir::new("tls-min");
+    make_test_ca_and_server_cert(&dir);
+    let ca = dir.path().join("ca.pem");
+    let run = |server: &OpensslServer| {
+        let url = format!("https://127.0.0.1:{}", server.port);
+        let mut env = vars(&url, Partner::DEMO_SECRET, dir.path());
+        env.retain(|(k, _)| !matches!(*k, "FINAUTH_ALLOW_INSECURE_LOOPBACK" | "FINAUTH_TIMEOUT"));
+        env.push(("FINAUTH_TIMEOUT", "2"));
+        env.push(("SSL_CERT_FILE", ca.to_str().expect("utf-8 path")));
+        finauth(&["token"], &env, None)
+    };
+    let old = OpensslServer::start(&dir, "-tls1_1");
+    let refused = run(&old);
+    assert_eq!(refused.code, Some(9), "stderr: {}", refused.stderr);
+    one_error_line(&refused, "TRANSPORT");
+    assert!(
+        refused.stderr.contains("ProtocolVersion"),
+        "{}",
+        refused.stderr
+    );
+    drop(old);
+    let new = OpensslServer::start(&dir, "-tls1_2");
+    let accepted = run(&new);
+    assert_eq!(accepted.code, Some(10), "stderr: {}", accepted.stderr);
+    one_error_line(&accepted, "TIMEOUT");
+    assert!(
+        accepted.stderr.contains("authentication request"),
+        "{}",
+        accepted.stderr
+    );
+}
+
 struct TlsRedis {
     dir: TempDir,
     port: u16,
@@ -635,29 +756,9 @@ impl TlsRedis {
             return None;
         }
         let dir = TempDir::new("tls-redis");
-        let sh = |script: &str| {
-            let out = Command::new("sh")
-                .arg("-ec")
-                .arg(script)
-                .current_dir(dir.path())
-                .output()
-                .expect("sh runs");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-              -subj '/CN=finauth test CA' -days 2 2>/dev/null
-            openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj '/CN=127.0.0.1' 2>/dev/null
-            printf 'subjectAltName=IP:127.0.0.1\\n' > ext
-            openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem \
-              -days 2 -extfile ext 2>/dev/null");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let sh = |script: &str| sh_in(&dir, script);
+        make_test_ca_and_server_cert(&dir);
+        let port = free_port();
         sh(&format!(
             "redis-server --port 0 --tls-port {port} --bind 127.0.0.1 --tls-cert-file srv.pem \
              --tls-key-file srv.key --tls-ca-cert-file ca.pem --tls-auth-clients no \
