@@ -388,3 +388,13 @@ async fn observe_response_judges_real_answers_and_records_a_lock_for_every_calle
     }
     assert_eq!(sb.partner_stats(PARTNER).auth_requests, before);
 }
+
+/// Servers (and Finicity support) can tell finauth's calls apart: `finauth/<version>`.
+#[tokio::test]
+async fn authentication_requests_name_finauth_in_the_user_agent() {
+    let sb = sandbox().await;
+    builder(&sb).build().unwrap().token().await.unwrap();
+    let agents = sb.stats().auth_user_agents;
+    let ours = format!("finauth/{}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(agents.into_iter().collect::<Vec<_>>(), [(ours, 1)]);
+}

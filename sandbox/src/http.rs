@@ -183,7 +183,11 @@ async fn auth_endpoint(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    shared.lock().count_endpoint(endpoint_key(&method, &uri));
+    {
+        let mut inner = shared.lock();
+        inner.count_endpoint(endpoint_key(&method, &uri));
+        inner.count_auth_user_agent(header_str(&headers, &["user-agent"]).unwrap_or("-"));
+    }
     if method == Method::POST {
         authenticate(&shared, &headers, &body).await
     } else if method == Method::PUT {

@@ -269,6 +269,9 @@ pub struct Stats {
     pub partners: BTreeMap<String, PartnerStats>,
     /// Per `"METHOD /path"` (query string dropped, paths kept as sent; admin calls not counted).
     pub endpoints: BTreeMap<String, u64>,
+    /// `User-Agent` of the authentication requests (`POST`/`PUT`), by value (`-` when absent).
+    #[serde(default)]
+    pub auth_user_agents: BTreeMap<String, u64>,
     /// OAuth 1.0a verifier outcomes per consumer key named in a request (known or not).
     #[serde(default)]
     pub oauth1: BTreeMap<String, OAuth1Stats>,

@@ -42,6 +42,7 @@ impl Shared {
             tokens: HashMap::new(),
             faults: VecDeque::new(),
             endpoints: BTreeMap::new(),
+            auth_user_agents: BTreeMap::new(),
             token_seq: 0,
         };
         for p in &config.partners {
@@ -110,6 +111,7 @@ pub(crate) struct Inner {
     tokens: HashMap<String, TokenInfo>,
     pub faults: VecDeque<(Fault, u32)>,
     endpoints: BTreeMap<String, u64>,
+    auth_user_agents: BTreeMap<String, u64>,
     token_seq: u64,
 }
 
@@ -166,6 +168,7 @@ impl Inner {
     pub fn reset_stats(&mut self) {
         self.counters.clear();
         self.endpoints.clear();
+        self.auth_user_agents.clear();
     }
 
     pub fn stats(&self) -> Stats {
@@ -178,6 +181,7 @@ impl Inner {
         Stats {
             partners,
             endpoints: self.endpoints.clone(),
+            auth_user_agents: self.auth_user_agents.clone(),
             oauth1: BTreeMap::new(),
             oauth2: BTreeMap::new(),
         }
@@ -196,6 +200,10 @@ impl Inner {
 
     pub fn count_endpoint(&mut self, key: String) {
         *self.endpoints.entry(key).or_insert(0) += 1;
+    }
+
+    pub fn count_auth_user_agent(&mut self, agent: &str) {
+        *self.auth_user_agents.entry(agent.to_owned()).or_insert(0) += 1;
     }
 
     fn counters(&mut self, partner_id: &str) -> &mut PartnerStats {
