@@ -271,15 +271,8 @@ async fn a_token_rejected_again_after_the_one_resend_is_unauthorized() {
     assert_eq!(auth.stats().invalidations, 1);
 }
 
-#[tokio::test]
-async fn a_24302_on_a_resource_call_locks_every_caller_without_another_request() {
-    let sb = sandbox().await;
-    sb.set_locked_status(500);
-    let store: Arc<dyn finauth::Store> = Arc::new(finauth::MemoryStore::new());
-    let auth = builder(&sb).store(Arc::clone(&store)).build().unwrap();
-    let twin = builder(&sb).store(store).build().unwrap();
-    auth.token().await.unwrap();
-    // Lock the Partner ID at the server behind finauth's back (someone else's wrong secret).
+/// Lock the Partner ID at the server behind finauth's back (someone else's wrong secret).
+async fn lock_behind_finauths_back(sb: &finauth_sandbox::Sandbox) {
     sb.set_lockout_threshold(1);
     let wrong = finauth::reqwest::Client::new()
         .post(format!(
@@ -296,6 +289,17 @@ async fn a_24302_on_a_resource_call_locks_every_caller_without_another_request()
         401,
         "the wrong secret itself is a 10001; the lock follows"
     );
+}
+
+#[tokio::test]
+async fn a_24302_on_a_resource_call_locks_every_caller_without_another_request() {
+    let sb = sandbox().await;
+    sb.set_locked_status(500);
+    let store: Arc<dyn finauth::Store> = Arc::new(finauth::MemoryStore::new());
+    let auth = builder(&sb).store(Arc::clone(&store)).build().unwrap();
+    let twin = builder(&sb).store(store).build().unwrap();
+    auth.token().await.unwrap();
+    lock_behind_finauths_back(&sb).await;
     let err = auth
         .send(
             auth.request(finauth::reqwest::Method::GET, "/aggregation/v1/customers")
@@ -364,17 +368,7 @@ async fn observe_response_judges_real_answers_and_records_a_lock_for_every_calle
     );
     assert!(auth.token().await.is_ok(), "a verdict alone drops nothing");
 
-    sb.set_lockout_threshold(1);
-    let _ = http
-        .post(format!(
-            "{}/aggregation/v2/partners/authentication",
-            sb.url()
-        ))
-        .header("Finicity-App-Key", APP_KEY)
-        .json(&serde_json::json!({"partnerId": PARTNER, "partnerSecret": "NotTheSecret123"}))
-        .send()
-        .await
-        .unwrap();
+    lock_behind_finauths_back(&sb).await;
     let (status, ct, body) = get(token.expose().to_owned()).await;
     assert_eq!(status, 500);
     assert_eq!(
