@@ -96,7 +96,7 @@ run "C suite under AddressSanitizer + UBSan" \
   "$WORK/test_c_asan"
 run "C++ wrapper" "$WORK/test_cpp"
 run "C++ wrapper under valgrind (RAII frees everything)" \
-  valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+  env FINAUTH_TEST_HERD=64 valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
   --show-leak-kinds=definite "$WORK/test_cpp"
 
 echo
