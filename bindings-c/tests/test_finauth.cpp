@@ -1,8 +1,11 @@
-// The C++ wrapper (finauth.hpp) against the sandbox (FINAUTH_SANDBOX_URL): exceptions per kind with
-// their fields, RAII, moves, OAuth 2.0 client credentials, resource verdicts. Prints one line per test and `N passed, N failed`.
+// The C++ wrapper (finauth.hpp) against the sandbox (FINAUTH_SANDBOX_URL), with GoogleTest:
+// exceptions per kind with their fields, RAII, moves, OAuth 2.0 client credentials, resource
+// verdicts.
 #include "finauth.hpp"
 
 #include "sandbox_client.h"
+
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -17,17 +20,10 @@
 #include <unistd.h>
 #include <vector>
 
-static int g_failures;
+// Every check of the suite: a GoogleTest expectation that names the failed condition.
+#define CHECK(cond) EXPECT_TRUE(cond) << #cond
 
-#define CHECK(cond)                                                                         \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      g_failures++;                                                                         \
-      std::fprintf(stderr, "    %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);     \
-    }                                                                                       \
-  } while (0)
-
-// Runs `body`; checks it throws exactly E (or a subclass) and returns the caught exception.
+// Runs `body`; expects it to throw E (or a subclass) and returns the caught exception.
 template <typename E>
 static std::optional<E> expect_throw(const std::function<void()> &body, int line) {
   try {
@@ -35,12 +31,10 @@ static std::optional<E> expect_throw(const std::function<void()> &body, int line
   } catch (const E &e) {
     return e;
   } catch (const std::exception &e) {
-    g_failures++;
-    std::fprintf(stderr, "    line %d: wrong exception: %s\n", line, e.what());
+    ADD_FAILURE_AT(__FILE__, line) << "wrong exception: " << e.what();
     return std::nullopt;
   }
-  g_failures++;
-  std::fprintf(stderr, "    line %d: no exception\n", line);
+  ADD_FAILURE_AT(__FILE__, line) << "no exception";
   return std::nullopt;
 }
 #define EXPECT_THROW_AS(E, stmt) expect_throw<E>([&] { stmt; }, __LINE__)
@@ -69,7 +63,7 @@ static finauth::Config config_for(const Partner &p) {
   return c;
 }
 
-static void handles_are_move_only() {
+TEST(Wrapper, handles_are_move_only) {
   static_assert(!std::is_copy_constructible_v<finauth::PartnerAuth>);
   static_assert(!std::is_copy_assignable_v<finauth::PartnerAuth>);
   static_assert(std::is_nothrow_move_constructible_v<finauth::PartnerAuth>);
@@ -80,7 +74,7 @@ static void handles_are_move_only() {
   CHECK(!finauth::version().empty());
 }
 
-static void token_headers_and_stats() {
+TEST(Wrapper, token_headers_and_stats) {
   Partner p = new_partner("token");
   finauth::PartnerAuth auth(config_for(p));
   std::string token = auth.token();
@@ -101,7 +95,7 @@ static void token_headers_and_stats() {
   CHECK(auth.token() != token);
 }
 
-static void moves_transfer_ownership() {
+TEST(Wrapper, moves_transfer_ownership) {
   Partner p = new_partner("moves");
   finauth::PartnerAuth a(config_for(p));
   finauth_partner_auth *raw = a.native();
@@ -128,7 +122,7 @@ static void moves_transfer_ownership() {
   CHECK(v[0].token() == t && !v[1].token().empty());
 }
 
-static void exceptions_carry_their_fields() {
+TEST(Wrapper, exceptions_carry_their_fields) {
   Partner p = new_partner("guard");
   finauth::Config cfg = config_for(p);
   cfg.partner_secret = "WrongSecret2026";
@@ -189,7 +183,7 @@ static void exceptions_carry_their_fields() {
   EXPECT_THROW_AS(finauth::InvalidArgumentError, auth3.set_app_key("\xff"));
 }
 
-static void stores_outlive_nothing_they_do_not_need_to() {
+TEST(Wrapper, stores_outlive_nothing_they_do_not_need_to) {
   Partner p = new_partner("store");
   char dir[] = "/tmp/finauth-cpp-test-XXXXXX";
   CHECK(mkdtemp(dir) != nullptr);
@@ -214,7 +208,7 @@ static void stores_outlive_nothing_they_do_not_need_to() {
   CHECK(m.native() == nullptr && m2.native() != nullptr);
 }
 
-static void threads_share_one_object() {
+TEST(Wrapper, threads_share_one_object) {
   Partner p = new_partner("threads");
   finauth::PartnerAuth auth(config_for(p));
   std::vector<std::thread> threads;
@@ -230,7 +224,7 @@ static std::string keys_dir() {
   return d && *d ? d : "core/tests/oauth1-keys";
 }
 
-static void oauth1_signer_raii_and_errors() {
+TEST(Wrapper, oauth1_signer_raii_and_errors) {
   finauth::SigningKey key = finauth::SigningKey::from_file(keys_dir() + "/modern.p12",
                                                            std::string("keystorepassword"));
   CHECK(key.bits() == 2048);
@@ -280,7 +274,7 @@ static int resource_get(const finauth::Headers &headers, const std::string &path
   return sandbox_get_with(path.c_str(), lines.c_str());
 }
 
-static void client_credentials_is_move_only_raii() {
+TEST(OAuth2, client_credentials_is_move_only_raii) {
   static_assert(!std::is_copy_constructible_v<finauth::ClientCredentials>);
   static_assert(!std::is_copy_assignable_v<finauth::ClientCredentials>);
   static_assert(std::is_nothrow_move_constructible_v<finauth::ClientCredentials>);
@@ -300,9 +294,10 @@ static void client_credentials_is_move_only_raii() {
 }
 
 // A token and resource headers for every client authentication method.
-static void client_credentials_every_auth_method_gets_a_token() {
+TEST(OAuth2, client_credentials_every_auth_method_gets_a_token) {
   std::string id = new_client("secret", ",\"client_secret\":\"s3cret-for-cpp\",\"app_key\":\"cpp-app-key\"");
   for (const char *method : {"client_secret_basic", "client_secret_post", "finicity_json"}) {
+    SCOPED_TRACE(method);
     auto cfg = cc_config(id);
     cfg.client_secret = "s3cret-for-cpp";
     cfg.auth_method = method;
@@ -314,11 +309,11 @@ static void client_credentials_every_auth_method_gets_a_token() {
     CHECK(h.size() == 1 && h.pairs[0].first == "Authorization" &&
           h.pairs[0].second == "Bearer " + t && h.token == t);
     CHECK(resource_get(h, "/oauth2/resource/accounts") == 200);
-    if (g_failures) std::fprintf(stderr, "    (method %s)\n", method);
   }
   CHECK(oauth2_stat(id.c_str(), "token_requests") == 3);
 
   for (const char *file : {"ec.pem", "pkcs8.pem"}) {
+    SCOPED_TRACE(file);
     finauth::SigningKey key = finauth::SigningKey::from_file(keys_dir() + "/" + file);
     std::string kid = std::string("jwt-") + (file[0] == 'e' ? "ec" : "rsa");
     std::string jwt_id = new_client(kid, ",\"jwk\":" + key.public_jwk());
@@ -336,7 +331,7 @@ static void client_credentials_every_auth_method_gets_a_token() {
 }
 
 // DPoP-bound tokens: the headers carry a fresh proof per request, accepted by the resource once.
-static void client_credentials_dpop_headers_are_accepted_by_the_resource() {
+TEST(OAuth2, client_credentials_dpop_headers_are_accepted_by_the_resource) {
   finauth::SigningKey key = finauth::SigningKey::from_file(keys_dir() + "/ec.pem");
   std::string id = new_client("dpop", ",\"jwk\":" + key.public_jwk());
   auto cfg = cc_config(id);
@@ -373,7 +368,7 @@ static void client_credentials_dpop_headers_are_accepted_by_the_resource() {
 }
 
 // 1,000 threads (FINAUTH_TEST_HERD under valgrind) on one cold object: one token request.
-static void client_credentials_herd_of_threads_makes_one_token_request() {
+TEST(OAuth2, client_credentials_herd_of_threads_makes_one_token_request) {
   const char *env = std::getenv("FINAUTH_TEST_HERD");
   const int n = env ? std::max(2, std::atoi(env)) : 1000;
   std::string id = new_client("herd", ",\"client_secret\":\"herd-secret\"");
@@ -418,7 +413,7 @@ static void client_credentials_herd_of_threads_makes_one_token_request() {
 }
 
 // Errors carry the RFC 6749 fields; other errors have none.
-static void client_credentials_errors_carry_the_oauth_fields() {
+TEST(OAuth2, client_credentials_errors_carry_the_oauth_fields) {
   std::string id = new_client("errors", ",\"client_secret\":\"right-secret\",\"scopes\":[\"accounts\"]");
   auto cfg = cc_config(id);
   cfg.client_secret = "wrong-secret-cpp";
@@ -454,7 +449,7 @@ static void client_credentials_errors_carry_the_oauth_fields() {
 }
 
 // from_env() reads the FINAUTH_OAUTH2_* variables.
-static void client_credentials_from_env() {
+TEST(OAuth2, client_credentials_from_env) {
   std::string id = new_client("env", ",\"client_secret\":\"env-secret\"");
   setenv("FINAUTH_OAUTH2_TOKEN_URL", token_url().c_str(), 1);
   setenv("FINAUTH_OAUTH2_CLIENT_ID", id.c_str(), 1);
@@ -472,7 +467,7 @@ static void client_credentials_from_env() {
 }
 
 // PartnerAuth::observe_response on real answers, through the wrapper.
-static void partner_observe_response_verdicts() {
+TEST(OAuth2, partner_observe_response_verdicts) {
   Partner p = new_partner("observe");
   finauth::PartnerAuth auth(config_for(p));
   std::string token = auth.token();
@@ -496,49 +491,8 @@ static void partner_observe_response_verdicts() {
   EXPECT_THROW_AS(finauth::InvalidArgumentError, auth.observe_response(-1, "", ""));
 }
 
-int main() {
-  (void)sandbox_url();
-  struct {
-    const char *name;
-    void (*fn)();
-  } tests[] = {
-      {"handles_are_move_only", handles_are_move_only},
-      {"token_headers_and_stats", token_headers_and_stats},
-      {"moves_transfer_ownership", moves_transfer_ownership},
-      {"exceptions_carry_their_fields", exceptions_carry_their_fields},
-      {"stores_outlive_nothing_they_do_not_need_to", stores_outlive_nothing_they_do_not_need_to},
-      {"threads_share_one_object", threads_share_one_object},
-      {"oauth1_signer_raii_and_errors", oauth1_signer_raii_and_errors},
-      {"client_credentials_is_move_only_raii", client_credentials_is_move_only_raii},
-      {"client_credentials_every_auth_method_gets_a_token",
-       client_credentials_every_auth_method_gets_a_token},
-      {"client_credentials_dpop_headers_are_accepted_by_the_resource",
-       client_credentials_dpop_headers_are_accepted_by_the_resource},
-      {"client_credentials_herd_of_threads_makes_one_token_request",
-       client_credentials_herd_of_threads_makes_one_token_request},
-      {"client_credentials_errors_carry_the_oauth_fields",
-       client_credentials_errors_carry_the_oauth_fields},
-      {"client_credentials_from_env", client_credentials_from_env},
-      {"partner_observe_response_verdicts", partner_observe_response_verdicts},
-  };
-  int passed = 0, failed = 0;
-  for (const auto &t : tests) {
-    g_failures = 0;
-    try {
-      t.fn();
-    } catch (const std::exception &e) {
-      g_failures++;
-      std::fprintf(stderr, "    unexpected exception: %s\n", e.what());
-    }
-    if (g_failures == 0) {
-      passed++;
-      std::printf("ok   %s\n", t.name);
-    } else {
-      failed++;
-      std::printf("FAIL %s (%d check(s))\n", t.name, g_failures);
-    }
-    std::fflush(stdout);
-  }
-  std::printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+int main(int argc, char **argv) {
+  (void)sandbox_url();  // exits with a message if FINAUTH_SANDBOX_URL is not set
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
 }
