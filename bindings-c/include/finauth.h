@@ -6,7 +6,9 @@
  * Conventions:
  *  - Every function returning finauth_status returns FINAUTH_OK (0) on success; on failure it
  *    returns a FINAUTH_ERR_* code and finauth_last_error_message() / finauth_last_error_info()
- *    describe the failure (thread-local, valid until the next finauth_status call on that thread).
+ *    describe the failure (thread-local, valid until the next finauth_status call on that thread);
+ *    an OAuth 2.0 error answer's fields come from finauth_last_error_oauth_error(),
+ *    finauth_last_error_oauth_error_description() and finauth_last_error_correlation_id().
  *  - Strings returned through `char **` are owned by the caller and must be released with
  *    finauth_string_free(), never with free().
  *  - Every handle has exactly one *_free function; every *_free accepts NULL.
@@ -37,7 +39,10 @@ typedef enum finauth_status {
    */
   FINAUTH_ERR_CONFIG = 1,
   /**
-   * The server rejected the partner id / secret. Field: attempts_remaining.
+   * The server rejected the partner id / secret (or the OAuth 2.0 client). Field:
+   * attempts_remaining; from an OAuth 2.0 token endpoint also finauth_last_error_oauth_error()
+   * (`invalid_client`), finauth_last_error_oauth_error_description() and
+   * finauth_last_error_correlation_id().
    */
   FINAUTH_ERR_INVALID_CREDENTIALS = 2,
   /**
@@ -59,7 +64,9 @@ typedef enum finauth_status {
    */
   FINAUTH_ERR_UNAUTHORIZED = 6,
   /**
-   * Any other HTTP error. Fields: http_status, code.
+   * Any other HTTP error. Fields: http_status, code; from an OAuth 2.0 token endpoint also
+   * finauth_last_error_oauth_error() (`invalid_scope`, `unauthorized_client`, ...) and the
+   * other finauth_last_error_oauth_* / _correlation_id() functions.
    */
   FINAUTH_ERR_SERVER = 7,
   /**

@@ -13,7 +13,10 @@ pub enum finauth_status {
     FINAUTH_OK = 0,
     /// Bad configuration or argument value (the message names the field).
     FINAUTH_ERR_CONFIG = 1,
-    /// The server rejected the partner id / secret. Field: attempts_remaining.
+    /// The server rejected the partner id / secret (or the OAuth 2.0 client). Field:
+    /// attempts_remaining; from an OAuth 2.0 token endpoint also finauth_last_error_oauth_error()
+    /// (`invalid_client`), finauth_last_error_oauth_error_description() and
+    /// finauth_last_error_correlation_id().
     FINAUTH_ERR_INVALID_CREDENTIALS = 2,
     /// The Partner ID is locked by the server (code 24302). Field: code.
     FINAUTH_ERR_ACCOUNT_LOCKED = 3,
@@ -25,7 +28,9 @@ pub enum finauth_status {
     FINAUTH_ERR_RATE_LIMITED = 5,
     /// A resource rejected the token. Fields: http_status, code.
     FINAUTH_ERR_UNAUTHORIZED = 6,
-    /// Any other HTTP error. Fields: http_status, code.
+    /// Any other HTTP error. Fields: http_status, code; from an OAuth 2.0 token endpoint also
+    /// finauth_last_error_oauth_error() (`invalid_scope`, `unauthorized_client`, ...) and the
+    /// other finauth_last_error_oauth_* / _correlation_id() functions.
     FINAUTH_ERR_SERVER = 7,
     /// Network failure (connection refused, reset, TLS, truncated body).
     FINAUTH_ERR_TRANSPORT = 8,
