@@ -46,8 +46,11 @@ demo_env
 step "C: examples/c/quickstart.c"
 "$WORK/quickstart-c"
 
-step "C++: examples/cpp/quickstart.cpp"
-"$WORK/quickstart-cpp"
+step "C++: examples/cpp/quickstart.cpp (partner auth, then OAuth 2.0 with the sandbox's demo client)"
+FINAUTH_OAUTH2_TOKEN_URL="$SANDBOX_URL/oauth2/token" FINAUTH_OAUTH2_CLIENT_ID=finauth-demo-client \
+  FINAUTH_OAUTH2_CLIENT_SECRET=demo-client-secret \
+  FINAUTH_OAUTH2_RESOURCE_URL="$SANDBOX_URL/oauth2/resource/accounts" \
+  "$WORK/quickstart-cpp"
 
 step "C: examples/c/oauth2_curl.c (OAuth 2.0 client credentials, the sandbox's demo client)"
 FINAUTH_OAUTH2_TOKEN_URL="$SANDBOX_URL/oauth2/token" FINAUTH_OAUTH2_CLIENT_ID=finauth-demo-client \

@@ -2,13 +2,15 @@
 # The C and C++ binding: builds libfinauth and the sandbox (debug, shared target dir), checks the
 # committed header is what cbindgen generates, then runs the C suite plain, statically linked,
 # under valgrind and under AddressSanitizer, and the C++ wrapper's test (plain and under valgrind),
-# all against one sandbox process. Prints a summary; exits non-zero on any failure.
+# all against one sandbox process (the C suite has its own runner, the C++ one is GoogleTest).
+# Prints a summary; exits non-zero on any failure.
 source "$(dirname "$0")/common.sh"
 
 need_pkgs=()
 command -v valgrind >/dev/null 2>&1 || need_pkgs+=(valgrind)
 command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
 command -v c++ >/dev/null 2>&1 || need_pkgs+=(g++)
+[ -f /usr/include/gtest/gtest.h ] || need_pkgs+=(libgtest-dev)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   step "install ${need_pkgs[*]} (apt-get)"
   apt-get update -qq && apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
@@ -58,7 +60,7 @@ cc "${CFLAGS[@]}" bindings-c/tests/test_finauth.c -o "$WORK/test_c_static" \
   "$LIB/libfinauth.a" "${STATIC_LIBS[@]}"
 cc "${CFLAGS[@]}" -fsanitize=address,undefined -fno-sanitize-recover=undefined \
   -fno-omit-frame-pointer bindings-c/tests/test_finauth.c -o "$WORK/test_c_asan" "${LINK[@]}"
-c++ "${CXXFLAGS[@]}" bindings-c/tests/test_finauth.cpp -o "$WORK/test_cpp" "${LINK[@]}"
+c++ "${CXXFLAGS[@]}" bindings-c/tests/test_finauth.cpp -o "$WORK/test_cpp" "${LINK[@]}" -lgtest
 echo "ok: test_c, test_c_static, test_c_asan, test_cpp"
 
 step "start the sandbox"
@@ -73,9 +75,10 @@ run() {
   local start=$SECONDS rc=0
   "$@" >"$WORK/out" 2>&1 || rc=$?
   # Per-test lines only on failure; always the summary.
-  if [ "$rc" -ne 0 ]; then cat "$WORK/out"; else grep -E "passed, [0-9]+ failed|ERROR SUMMARY" "$WORK/out" || true; fi
+  if [ "$rc" -ne 0 ]; then cat "$WORK/out"; else grep -E "passed, [0-9]+ failed|^\[  PASSED  \]|ERROR SUMMARY" "$WORK/out" || true; fi
   local summary
-  summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$WORK/out" | tail -n1)"
+  # The C runner prints `N passed, N failed`; GoogleTest (C++) `[  PASSED  ] N tests.`
+  summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed|^\[  PASSED  \] [0-9]+ test' "$WORK/out" | tail -n1)"
   if [ "$rc" -eq 0 ]; then
     results+=("PASS  $name: ${summary:-ok} ($((SECONDS - start)) s)")
   else
@@ -96,7 +99,7 @@ run "C suite under AddressSanitizer + UBSan" \
   "$WORK/test_c_asan"
 run "C++ wrapper" "$WORK/test_cpp"
 run "C++ wrapper under valgrind (RAII frees everything)" \
-  valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+  env FINAUTH_TEST_HERD=64 valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
   --show-leak-kinds=definite "$WORK/test_cpp"
 
 echo

@@ -6,7 +6,9 @@
  * Conventions:
  *  - Every function returning finauth_status returns FINAUTH_OK (0) on success; on failure it
  *    returns a FINAUTH_ERR_* code and finauth_last_error_message() / finauth_last_error_info()
- *    describe the failure (thread-local, valid until the next finauth_status call on that thread).
+ *    describe the failure (thread-local, valid until the next finauth_status call on that thread);
+ *    an OAuth 2.0 error answer's fields come from finauth_last_error_oauth_error(),
+ *    finauth_last_error_oauth_error_description() and finauth_last_error_correlation_id().
  *  - Strings returned through `char **` are owned by the caller and must be released with
  *    finauth_string_free(), never with free().
  *  - Every handle has exactly one *_free function; every *_free accepts NULL.
@@ -37,7 +39,10 @@ typedef enum finauth_status {
    */
   FINAUTH_ERR_CONFIG = 1,
   /**
-   * The server rejected the partner id / secret. Field: attempts_remaining.
+   * The server rejected the partner id / secret (or the OAuth 2.0 client). Field:
+   * attempts_remaining; from an OAuth 2.0 token endpoint also finauth_last_error_oauth_error()
+   * (`invalid_client`), finauth_last_error_oauth_error_description() and
+   * finauth_last_error_correlation_id().
    */
   FINAUTH_ERR_INVALID_CREDENTIALS = 2,
   /**
@@ -59,7 +64,9 @@ typedef enum finauth_status {
    */
   FINAUTH_ERR_UNAUTHORIZED = 6,
   /**
-   * Any other HTTP error. Fields: http_status, code.
+   * Any other HTTP error. Fields: http_status, code; from an OAuth 2.0 token endpoint also
+   * finauth_last_error_oauth_error() (`invalid_scope`, `unauthorized_client`, ...) and the
+   * other finauth_last_error_oauth_* / _correlation_id() functions.
    */
   FINAUTH_ERR_SERVER = 7,
   /**
@@ -87,6 +94,28 @@ typedef enum finauth_status {
    */
   FINAUTH_ERR_INTERNAL = 13,
 } finauth_status;
+
+/**
+ * What a Finicity resource's answer means for the token (finauth_partner_auth_observe_response()).
+ */
+typedef enum finauth_resource_verdict {
+  /**
+   * Nothing for finauth to do: the answer is the caller's (success or an ordinary error).
+   */
+  FINAUTH_RESOURCE_PASS = 0,
+  /**
+   * The token was rejected (10022 invalid / 10023 expired): call
+   * finauth_partner_auth_invalidate() with the token you sent, then resend the request once
+   * with new headers.
+   */
+  FINAUTH_RESOURCE_TOKEN_REJECTED = 1,
+  /**
+   * The Partner ID is locked (24302). Already recorded in the store: from now on every
+   * object and process sharing it gets FINAUTH_ERR_ACCOUNT_LOCKED without a request. Stop;
+   * only Finicity support can unlock it (then finauth_partner_auth_reset_guard()).
+   */
+  FINAUTH_RESOURCE_ACCOUNT_LOCKED = 2,
+} finauth_resource_verdict;
 
 /**
  * OAuth 2.0 client credentials (client_secret_basic, client_secret_post, private_key_jwt or
@@ -496,6 +525,30 @@ enum finauth_status finauth_client_credentials_stats(struct finauth_client_crede
 const char *finauth_last_error_message(void);
 
 /**
+ * The OAuth 2.0 `error` code (RFC 6749 §5.2: `"invalid_client"`, `"invalid_scope"`,
+ * `"unauthorized_client"`, ...) of the last failed call on the calling thread, or NULL if that
+ * failure was not an OAuth 2.0 error answer (or the last call succeeded). Set with
+ * FINAUTH_ERR_INVALID_CREDENTIALS (`invalid_client`) and FINAUTH_ERR_SERVER (the others).
+ * Owned by finauth: do not free it; valid as long as finauth_last_error_message().
+ */
+const char *finauth_last_error_oauth_error(void);
+
+/**
+ * The OAuth 2.0 `error_description` the server sent with finauth_last_error_oauth_error(), or
+ * NULL if it sent none (or there is no OAuth 2.0 error). Scrubbed of the credentials that were
+ * sent. Owned by finauth: do not free it; valid as long as finauth_last_error_message().
+ */
+const char *finauth_last_error_oauth_error_description(void);
+
+/**
+ * The server's correlation id for the OAuth 2.0 error of the last failed call (from a
+ * `Correlation-Id`, `X-Correlation-Id`, `X-Request-Id`, ... header; quote it in a support
+ * ticket), or NULL if the server sent none (or there is no OAuth 2.0 error). Owned by finauth:
+ * do not free it; valid as long as finauth_last_error_message().
+ */
+const char *finauth_last_error_correlation_id(void);
+
+/**
  * Copy the fields of the calling thread's last error into `*out` (see finauth_error_info).
  * Does not change the last error.
  * Returns FINAUTH_ERR_INVALID_ARGUMENT if `out` is NULL.
@@ -757,6 +810,26 @@ enum finauth_status finauth_partner_auth_headers(struct finauth_partner_auth *au
 enum finauth_status finauth_partner_auth_invalidate(struct finauth_partner_auth *auth,
                                                     const char *token,
                                                     bool *out_dropped);
+
+/**
+ * Judge the answer to a Finicity call you made with this object's headers (with libcurl or any
+ * HTTP client): its HTTP `status` (100–999), its `Content-Type` (NULL if it had none) and its
+ * body (`body_len` bytes; `body` may be NULL when `body_len` is 0). Finicity's error shapes
+ * (JSON, `Errors` wrappers, text, XML) are all understood. `*out_verdict` says what to do (see
+ * finauth_resource_verdict); a 24302 is recorded in the store before this returns. The verdict
+ * alone drops no token: after FINAUTH_RESOURCE_TOKEN_REJECTED call
+ * finauth_partner_auth_invalidate(). On failure `*out_verdict` is FINAUTH_RESOURCE_PASS.
+ *
+ * # Safety
+ * `auth` must be NULL or a live handle; `content_type` NULL or NUL-terminated; `body` NULL or
+ * readable for `body_len` bytes; `out_verdict` NULL or writable.
+ */
+enum finauth_status finauth_partner_auth_observe_response(struct finauth_partner_auth *auth,
+                                                          int status,
+                                                          const char *content_type,
+                                                          const uint8_t *body,
+                                                          size_t body_len,
+                                                          enum finauth_resource_verdict *out_verdict);
 
 /**
  * Modify Partner Secret: checks Finicity's rules (12–255 characters of `A-Z a-z 0-9

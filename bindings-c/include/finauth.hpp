@@ -8,6 +8,8 @@
 //   auto auth = finauth::PartnerAuth::from_env();
 //   std::string token = auth.token();
 //   for (const auto &[name, value] : auth.headers()) { ... }
+//   auto cc = finauth::ClientCredentials::from_env();   // OAuth 2.0 client credentials
+//   finauth::Headers h = cc.headers("GET", url);
 #ifndef FINAUTH_HPP
 #define FINAUTH_HPP
 
@@ -23,13 +25,21 @@
 
 namespace finauth {
 
+/// The OAuth 2.0 error answer behind an error (RFC 6749 §5.2), each field absent if not sent.
+struct OAuthErrorFields {
+  std::optional<std::string> error;              ///< "invalid_client", "invalid_scope", ...
+  std::optional<std::string> error_description;  ///< the server's explanation
+  std::optional<std::string> correlation_id;     ///< the server's id for a support ticket
+};
+
 /// Base of every finauth exception: the status, the kind name of the API and the error's fields
 /// (std::nullopt when a field does not apply to the kind).
 class Error : public std::runtime_error {
  public:
-  Error(finauth_status status, const std::string &message, const finauth_error_info &info)
+  Error(finauth_status status, const std::string &message, const finauth_error_info &info,
+        OAuthErrorFields oauth = {})
       : std::runtime_error(message), status_(status), kind_(info.kind ? info.kind : ""),
-        guard_reason_(info.guard_reason ? info.guard_reason : "") {
+        guard_reason_(info.guard_reason ? info.guard_reason : ""), oauth_(std::move(oauth)) {
     if (info.attempts_remaining >= 0) attempts_remaining_ = static_cast<uint32_t>(info.attempts_remaining);
     if (info.failed_attempts >= 0) failed_attempts_ = static_cast<uint32_t>(info.failed_attempts);
     if (info.retry_after >= 0.0) retry_after_ = info.retry_after;
@@ -53,6 +63,14 @@ class Error : public std::runtime_error {
   std::optional<uint16_t> http_status() const noexcept { return http_status_; }
   /// The Finicity error code, if the server sent one (24302 for ACCOUNT_LOCKED).
   std::optional<uint32_t> code() const noexcept { return code_; }
+  /// OAuth 2.0 (INVALID_CREDENTIALS, SERVER): the RFC 6749 `error` ("invalid_client", ...).
+  const std::optional<std::string> &oauth_error() const noexcept { return oauth_.error; }
+  /// OAuth 2.0: the server's `error_description`, if it sent one.
+  const std::optional<std::string> &error_description() const noexcept {
+    return oauth_.error_description;
+  }
+  /// OAuth 2.0: the server's correlation id (Correlation-Id, X-Request-Id, ...), if it sent one.
+  const std::optional<std::string> &correlation_id() const noexcept { return oauth_.correlation_id; }
 
  private:
   finauth_status status_;
@@ -63,6 +81,7 @@ class Error : public std::runtime_error {
   std::optional<double> retry_after_;
   std::optional<uint16_t> http_status_;
   std::optional<uint32_t> code_;
+  OAuthErrorFields oauth_;
 };
 
 #define FINAUTH_HPP_ERROR_CLASS(NAME)  \
@@ -100,27 +119,51 @@ FINAUTH_HPP_ERROR_CLASS(InternalError)
 
 namespace detail {
 
+inline std::optional<std::string> optional_string(const char *s) {
+  return s ? std::optional<std::string>(s) : std::nullopt;
+}
+
 /// Throw the exception of `status`, with this thread's last error message and fields.
 [[noreturn]] inline void throw_status(finauth_status status) {
   finauth_error_info info{};
   finauth_last_error_info(&info);
   const char *m = finauth_last_error_message();
   std::string message = (m && *m) ? m : finauth_status_name(status);
+  OAuthErrorFields o{optional_string(finauth_last_error_oauth_error()),
+                     optional_string(finauth_last_error_oauth_error_description()),
+                     optional_string(finauth_last_error_correlation_id())};
   switch (status) {
-    case FINAUTH_ERR_CONFIG: throw ConfigError(status, message, info);
-    case FINAUTH_ERR_INVALID_CREDENTIALS: throw InvalidCredentialsError(status, message, info);
-    case FINAUTH_ERR_ACCOUNT_LOCKED: throw AccountLockedError(status, message, info);
-    case FINAUTH_ERR_LOCKOUT_GUARD: throw LockoutGuardError(status, message, info);
-    case FINAUTH_ERR_RATE_LIMITED: throw RateLimitedError(status, message, info);
-    case FINAUTH_ERR_UNAUTHORIZED: throw UnauthorizedError(status, message, info);
-    case FINAUTH_ERR_SERVER: throw ServerError(status, message, info);
-    case FINAUTH_ERR_TRANSPORT: throw TransportError(status, message, info);
-    case FINAUTH_ERR_TIMEOUT: throw TimeoutError(status, message, info);
-    case FINAUTH_ERR_STORE: throw StoreError(status, message, info);
-    case FINAUTH_ERR_SIGNING_KEY: throw SigningKeyError(status, message, info);
-    case FINAUTH_ERR_INVALID_ARGUMENT: throw InvalidArgumentError(status, message, info);
-    default: throw InternalError(status, message, info);
+    case FINAUTH_ERR_CONFIG: throw ConfigError(status, message, info, std::move(o));
+    case FINAUTH_ERR_INVALID_CREDENTIALS:
+      throw InvalidCredentialsError(status, message, info, std::move(o));
+    case FINAUTH_ERR_ACCOUNT_LOCKED: throw AccountLockedError(status, message, info, std::move(o));
+    case FINAUTH_ERR_LOCKOUT_GUARD: throw LockoutGuardError(status, message, info, std::move(o));
+    case FINAUTH_ERR_RATE_LIMITED: throw RateLimitedError(status, message, info, std::move(o));
+    case FINAUTH_ERR_UNAUTHORIZED: throw UnauthorizedError(status, message, info, std::move(o));
+    case FINAUTH_ERR_SERVER: throw ServerError(status, message, info, std::move(o));
+    case FINAUTH_ERR_TRANSPORT: throw TransportError(status, message, info, std::move(o));
+    case FINAUTH_ERR_TIMEOUT: throw TimeoutError(status, message, info, std::move(o));
+    case FINAUTH_ERR_STORE: throw StoreError(status, message, info, std::move(o));
+    case FINAUTH_ERR_SIGNING_KEY: throw SigningKeyError(status, message, info, std::move(o));
+    case FINAUTH_ERR_INVALID_ARGUMENT:
+      throw InvalidArgumentError(status, message, info, std::move(o));
+    default: throw InternalError(status, message, info, std::move(o));
   }
+}
+
+/// Copy a finauth_headers handle into Headers, then free it.
+template <typename HeadersT>
+inline HeadersT take_headers(finauth_headers *raw) {
+  std::unique_ptr<finauth_headers, void (*)(finauth_headers *)> h(raw, finauth_headers_free);
+  HeadersT out;
+  const std::size_t n = finauth_headers_count(h.get());
+  out.pairs.reserve(n);
+  for (std::size_t i = 0; i < n; i++) {
+    out.pairs.emplace_back(finauth_headers_name(h.get(), i), finauth_headers_value(h.get(), i));
+  }
+  const char *t = finauth_headers_token(h.get());
+  out.token = t ? t : "";
+  return out;
 }
 
 inline void check(finauth_status status) {
@@ -236,6 +279,13 @@ struct Headers {
   std::size_t size() const noexcept { return pairs.size(); }
 };
 
+/// What the answer to a Finicity call means (PartnerAuth::observe_response).
+enum class ResourceVerdict {
+  Pass,           ///< nothing for finauth to do: the answer is the caller's
+  TokenRejected,  ///< 10022/10023: invalidate the token that was sent, resend once
+  AccountLocked,  ///< 24302: recorded in the store; every caller now stops
+};
+
 /// Finicity partner authentication (finauth_partner_auth). Move-only; thread-safe: one object
 /// may be used from every thread (not while it is being destroyed or moved). A moved-from
 /// object throws InvalidArgumentError on use.
@@ -276,15 +326,7 @@ class PartnerAuth {
   Headers headers() {
     finauth_headers *raw = nullptr;
     detail::check(finauth_partner_auth_headers(h_.get(), &raw));
-    detail::Handle<finauth_headers, finauth_headers_free> h(raw);
-    Headers out;
-    const std::size_t n = finauth_headers_count(h.get());
-    out.pairs.reserve(n);
-    for (std::size_t i = 0; i < n; i++) {
-      out.pairs.emplace_back(finauth_headers_name(h.get(), i), finauth_headers_value(h.get(), i));
-    }
-    out.token = finauth_headers_token(h.get());
-    return out;
+    return detail::take_headers<Headers>(raw);
   }
 
   /// After a 401 (10022/10023) for `token`: drop it if still current. True if this call did.
@@ -292,6 +334,24 @@ class PartnerAuth {
     bool dropped = false;
     detail::check(finauth_partner_auth_invalidate(h_.get(), token.c_str(), &dropped));
     return dropped;
+  }
+
+  /// Judge the answer to a Finicity call made with headers(): its HTTP status, Content-Type
+  /// ("" if none) and body. TokenRejected: invalidate(headers.token) and resend once.
+  /// AccountLocked (24302): already recorded in the store, so every object and process sharing
+  /// it now throws AccountLockedError without a request; stop.
+  ResourceVerdict observe_response(long status, const std::string &content_type,
+                                   const std::string &body) {
+    finauth_resource_verdict v = FINAUTH_RESOURCE_PASS;
+    const int s = status < 0 || status > 999 ? 0 : static_cast<int>(status);
+    detail::check(finauth_partner_auth_observe_response(
+        h_.get(), s, content_type.c_str(), reinterpret_cast<const uint8_t *>(body.data()),
+        body.size(), &v));
+    switch (v) {
+      case FINAUTH_RESOURCE_TOKEN_REJECTED: return ResourceVerdict::TokenRejected;
+      case FINAUTH_RESOURCE_ACCOUNT_LOCKED: return ResourceVerdict::AccountLocked;
+      default: return ResourceVerdict::Pass;
+    }
   }
 
   /// Modify Partner Secret (`immediate`: retire the old secret at once).
@@ -365,6 +425,12 @@ class SigningKey {
   }
   /// The RSA modulus size in bits; 0 once moved from.
   std::size_t bits() const noexcept { return finauth_signing_key_bits(h_.get()); }
+  /// The public half as a JWK (JSON text), e.g. to register it with an authorization server.
+  std::string public_jwk() const {
+    char *j = nullptr;
+    detail::check(finauth_signing_key_public_jwk(h_.get(), &j));
+    return detail::take_string(j);
+  }
   /// The C handle (still owned by this object); nullptr once moved from.
   const finauth_signing_key *native() const noexcept { return h_.get(); }
 
@@ -394,6 +460,125 @@ class OAuth1Signer {
 
  private:
   detail::Handle<finauth_oauth1_signer, finauth_oauth1_signer_free> h_;
+};
+
+/// Explicit configuration of ClientCredentials (see finauth_client_credentials_config): unset
+/// optionals take the defaults.
+struct ClientCredentialsConfig {
+  std::string token_url;  ///< required: the token endpoint
+  std::string client_id;  ///< required
+  std::optional<std::string> client_secret;  ///< client_secret_basic / _post, finicity_json
+  /// "client_secret_basic" (unset), "client_secret_post", "private_key_jwt", "finicity_json".
+  std::optional<std::string> auth_method;
+  std::optional<std::string> scope;  ///< space-separated
+  /// private_key_jwt and DPoP (RSA: PS256, EC P-256: ES256); borrowed during construction only.
+  const SigningKey *signing_key = nullptr;
+  std::optional<std::string> key_id;    ///< the client assertion's `kid`
+  std::optional<std::string> audience;  ///< the assertion's `aud` (default: token URL's origin)
+  bool dpop = false;                    ///< DPoP-bound tokens (needs signing_key)
+  std::optional<std::string> app_key;   ///< Finicity-App-Key (finicity_json)
+  std::optional<double> default_lifetime;       ///< seconds, when expires_in is absent (3600)
+  std::optional<uint32_t> max_failed_attempts;  ///< 1–4 (default 3)
+  const Store *store = nullptr;  ///< borrowed during construction only; nullptr: memory
+  std::optional<double> timeout;         ///< seconds (default 30)
+  bool allow_insecure_loopback = false;  ///< allow http:// on loopback (the sandbox)
+};
+
+/// OAuth 2.0 client credentials (finauth_client_credentials): one cached token per token URL,
+/// client and scope set, refreshed ahead of expiry, one token request for any number of
+/// concurrent callers, behind the lockout guard. Move-only; thread-safe (one object for every
+/// thread). A moved-from object throws InvalidArgumentError on use. Errors from the token
+/// endpoint carry oauth_error(), error_description() and correlation_id().
+class ClientCredentials {
+ public:
+  /// From the FINAUTH_OAUTH2_* environment variables of the finauth API.
+  static ClientCredentials from_env() {
+    finauth_client_credentials *p = nullptr;
+    detail::check(finauth_client_credentials_from_env(&p));
+    return ClientCredentials(p);
+  }
+
+  explicit ClientCredentials(const ClientCredentialsConfig &c) {
+    auto opt = [](const std::optional<std::string> &s) { return s ? s->c_str() : nullptr; };
+    finauth_client_credentials_config cfg{};
+    cfg.token_url = c.token_url.c_str();
+    cfg.client_id = c.client_id.c_str();
+    cfg.client_secret = opt(c.client_secret);
+    cfg.auth_method = opt(c.auth_method);
+    cfg.scope = opt(c.scope);
+    cfg.signing_key = c.signing_key ? c.signing_key->native() : nullptr;
+    cfg.key_id = opt(c.key_id);
+    cfg.audience = opt(c.audience);
+    cfg.dpop = c.dpop;
+    cfg.app_key = opt(c.app_key);
+    cfg.default_lifetime = c.default_lifetime.value_or(0.0);
+    cfg.max_failed_attempts = c.max_failed_attempts.value_or(0u);
+    cfg.store = c.store ? c.store->native() : nullptr;
+    cfg.timeout = c.timeout.value_or(0.0);
+    cfg.allow_insecure_loopback = c.allow_insecure_loopback;
+    finauth_client_credentials *p = nullptr;
+    detail::check(finauth_client_credentials_new(&cfg, &p));
+    h_ = Handle(p);
+  }
+
+  /// A valid access token.
+  std::string token() {
+    char *t = nullptr;
+    detail::check(finauth_client_credentials_token(h_.get(), &t));
+    return detail::take_string(t);
+  }
+
+  /// The headers of one request: `Authorization` (`Bearer …` or `DPoP …`) and, for DPoP-bound
+  /// tokens, a fresh `DPoP` proof for `method` and `url` (required then). `token` is the access
+  /// token they carry (for invalidate()).
+  Headers headers(const std::string &method = "GET",
+                  const std::optional<std::string> &url = std::nullopt) {
+    finauth_headers *raw = nullptr;
+    detail::check(finauth_client_credentials_headers(h_.get(), method.c_str(),
+                                                     url ? url->c_str() : nullptr, &raw));
+    return detail::take_headers<Headers>(raw);
+  }
+
+  /// After a resource answered 401 for `token`: drop it if still current. True if this call did.
+  bool invalidate(const std::string &token) {
+    bool dropped = false;
+    detail::check(finauth_client_credentials_invalidate(h_.get(), token.c_str(), &dropped));
+    return dropped;
+  }
+
+  /// Remember a `DPoP-Nonce` header value a server sent for `url`. True if it was new.
+  bool learn_nonce(const std::string &url, const std::string &nonce) {
+    bool changed = false;
+    detail::check(
+        finauth_client_credentials_learn_nonce(h_.get(), url.c_str(), nonce.c_str(), &changed));
+    return changed;
+  }
+
+  /// Operator action: clear the lockout guard for every process sharing the store.
+  void reset_lockout_guard() { detail::check(finauth_client_credentials_reset_guard(h_.get())); }
+
+  /// What the lockout guard knows.
+  finauth_guard_status guard_status() {
+    finauth_guard_status g{};
+    detail::check(finauth_client_credentials_guard_status(h_.get(), &g));
+    return g;
+  }
+
+  /// Counters since this object was built (auth_requests = token requests).
+  finauth_stats stats() {
+    finauth_stats s{};
+    detail::check(finauth_client_credentials_stats(h_.get(), &s));
+    return s;
+  }
+
+  /// The C handle (still owned by this object); nullptr once moved from.
+  finauth_client_credentials *native() const noexcept { return h_.get(); }
+  explicit operator bool() const noexcept { return static_cast<bool>(h_); }
+
+ private:
+  using Handle = detail::Handle<finauth_client_credentials, finauth_client_credentials_free>;
+  explicit ClientCredentials(finauth_client_credentials *p) : h_(p) {}
+  Handle h_;
 };
 
 }  // namespace finauth

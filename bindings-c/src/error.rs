@@ -13,7 +13,10 @@ pub enum finauth_status {
     FINAUTH_OK = 0,
     /// Bad configuration or argument value (the message names the field).
     FINAUTH_ERR_CONFIG = 1,
-    /// The server rejected the partner id / secret. Field: attempts_remaining.
+    /// The server rejected the partner id / secret (or the OAuth 2.0 client). Field:
+    /// attempts_remaining; from an OAuth 2.0 token endpoint also finauth_last_error_oauth_error()
+    /// (`invalid_client`), finauth_last_error_oauth_error_description() and
+    /// finauth_last_error_correlation_id().
     FINAUTH_ERR_INVALID_CREDENTIALS = 2,
     /// The Partner ID is locked by the server (code 24302). Field: code.
     FINAUTH_ERR_ACCOUNT_LOCKED = 3,
@@ -25,7 +28,9 @@ pub enum finauth_status {
     FINAUTH_ERR_RATE_LIMITED = 5,
     /// A resource rejected the token. Fields: http_status, code.
     FINAUTH_ERR_UNAUTHORIZED = 6,
-    /// Any other HTTP error. Fields: http_status, code.
+    /// Any other HTTP error. Fields: http_status, code; from an OAuth 2.0 token endpoint also
+    /// finauth_last_error_oauth_error() (`invalid_scope`, `unauthorized_client`, ...) and the
+    /// other finauth_last_error_oauth_* / _correlation_id() functions.
     FINAUTH_ERR_SERVER = 7,
     /// Network failure (connection refused, reset, TLS, truncated body).
     FINAUTH_ERR_TRANSPORT = 8,
@@ -139,16 +144,47 @@ impl From<finauth::Error> for Failure {
     }
 }
 
+/// The RFC 6749 §5.2 fields of the last error, as C strings (each `None` when absent).
+#[derive(Default)]
+struct OAuthFields {
+    error: Option<CString>,
+    error_description: Option<CString>,
+    correlation_id: Option<CString>,
+}
+
+impl OAuthFields {
+    fn of(f: &Failure) -> Self {
+        let Failure::Core(e) = f else {
+            return Self::default();
+        };
+        let Some(o) = e.oauth_error() else {
+            return Self::default();
+        };
+        OAuthFields {
+            error: Some(c_text(&o.error)),
+            error_description: o.error_description.as_deref().map(c_text),
+            correlation_id: o.correlation_id.as_deref().map(c_text),
+        }
+    }
+}
+
 struct LastError {
     info: finauth_error_info,
     message: CString,
+    oauth: OAuthFields,
 }
 
 thread_local! {
     static LAST: RefCell<LastError> = RefCell::new(LastError {
         info: finauth_error_info::ok(),
         message: CString::default(),
+        oauth: OAuthFields::default(),
     });
+}
+
+/// Server text as a C string (an embedded NUL becomes a space).
+fn c_text(s: &str) -> CString {
+    CString::new(s.replace('\0', " ")).unwrap_or_default()
 }
 
 fn clamp_i32(v: u32) -> i32 {
@@ -232,12 +268,17 @@ fn guard_reason(s: &str) -> &'static CStr {
 /// Record `f` as the calling thread's last error and return its status.
 pub(crate) fn set(f: Failure) -> finauth_status {
     let (info, message) = describe(&f);
-    let message = CString::new(message.replace('\0', " ")).unwrap_or_default();
+    let message = c_text(&message);
+    let oauth = OAuthFields::of(&f);
     let status = info.status;
     // `try_with`: during thread teardown the slot may be gone; the status still goes back.
     let _ = LAST.try_with(|l| {
         if let Ok(mut l) = l.try_borrow_mut() {
-            *l = LastError { info, message };
+            *l = LastError {
+                info,
+                message,
+                oauth,
+            };
         }
     });
     status
@@ -249,6 +290,7 @@ pub(crate) fn clear() {
         if let Ok(mut l) = l.try_borrow_mut() {
             l.info = finauth_error_info::ok();
             l.message = CString::default();
+            l.oauth = OAuthFields::default();
         }
     });
 }
@@ -264,6 +306,43 @@ pub extern "C" fn finauth_last_error_message() -> *const c_char {
         Err(_) => c"".as_ptr(),
     })
     .unwrap_or(c"".as_ptr())
+}
+
+fn last_oauth_field(pick: fn(&OAuthFields) -> &Option<CString>) -> *const c_char {
+    LAST.try_with(|l| match l.try_borrow() {
+        Ok(l) => pick(&l.oauth)
+            .as_ref()
+            .map_or(std::ptr::null(), |c| c.as_ptr()),
+        Err(_) => std::ptr::null(),
+    })
+    .unwrap_or(std::ptr::null())
+}
+
+/// The OAuth 2.0 `error` code (RFC 6749 §5.2: `"invalid_client"`, `"invalid_scope"`,
+/// `"unauthorized_client"`, ...) of the last failed call on the calling thread, or NULL if that
+/// failure was not an OAuth 2.0 error answer (or the last call succeeded). Set with
+/// FINAUTH_ERR_INVALID_CREDENTIALS (`invalid_client`) and FINAUTH_ERR_SERVER (the others).
+/// Owned by finauth: do not free it; valid as long as finauth_last_error_message().
+#[no_mangle]
+pub extern "C" fn finauth_last_error_oauth_error() -> *const c_char {
+    last_oauth_field(|o| &o.error)
+}
+
+/// The OAuth 2.0 `error_description` the server sent with finauth_last_error_oauth_error(), or
+/// NULL if it sent none (or there is no OAuth 2.0 error). Scrubbed of the credentials that were
+/// sent. Owned by finauth: do not free it; valid as long as finauth_last_error_message().
+#[no_mangle]
+pub extern "C" fn finauth_last_error_oauth_error_description() -> *const c_char {
+    last_oauth_field(|o| &o.error_description)
+}
+
+/// The server's correlation id for the OAuth 2.0 error of the last failed call (from a
+/// `Correlation-Id`, `X-Correlation-Id`, `X-Request-Id`, ... header; quote it in a support
+/// ticket), or NULL if the server sent none (or there is no OAuth 2.0 error). Owned by finauth:
+/// do not free it; valid as long as finauth_last_error_message().
+#[no_mangle]
+pub extern "C" fn finauth_last_error_correlation_id() -> *const c_char {
+    last_oauth_field(|o| &o.correlation_id)
 }
 
 /// Copy the fields of the calling thread's last error into `*out` (see finauth_error_info).
@@ -408,6 +487,52 @@ mod tests {
             oauth: None,
         });
         assert_eq!((i.http_status, i.code, i.attempts_remaining), (503, 1, -1));
+    }
+
+    fn oauth_fields() -> [Option<String>; 3] {
+        [
+            finauth_last_error_oauth_error(),
+            finauth_last_error_oauth_error_description(),
+            finauth_last_error_correlation_id(),
+        ]
+        .map(|p| (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().unwrap().into()))
+    }
+
+    #[test]
+    fn oauth_fields_are_kept_until_the_next_call_and_absent_ones_are_null() {
+        set(Failure::Core(Error::Server {
+            status: 400,
+            code: None,
+            message: "check scope".into(),
+            oauth: Some(Box::new(finauth::OAuthError {
+                error: "invalid_scope".into(),
+                error_description: Some("scope `x\0y` is not allowed".into()),
+                correlation_id: Some("sandbox-7".into()),
+            })),
+        }));
+        assert_eq!(
+            oauth_fields(),
+            [
+                Some("invalid_scope".into()),
+                Some("scope `x y` is not allowed".into()),
+                Some("sandbox-7".into())
+            ]
+        );
+        set(Failure::Core(Error::InvalidCredentials {
+            attempts_remaining: 2,
+            code: None,
+            oauth: Some(Box::new(finauth::OAuthError {
+                error: "invalid_client".into(),
+                ..Default::default()
+            })),
+        }));
+        assert_eq!(oauth_fields(), [Some("invalid_client".into()), None, None]);
+        set(Failure::Core(Error::Transport("t".into())));
+        assert_eq!(oauth_fields(), [None, None, None]);
+        set(Failure::InvalidArgument("x".into()));
+        assert_eq!(oauth_fields(), [None, None, None]);
+        clear();
+        assert_eq!(oauth_fields(), [None, None, None]);
     }
 
     #[test]

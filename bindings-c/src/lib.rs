@@ -25,8 +25,9 @@ pub use client_credentials::{
     finauth_client_credentials_token,
 };
 pub use error::{
-    finauth_error_info, finauth_last_error_info, finauth_last_error_message, finauth_status,
-    finauth_status_name,
+    finauth_error_info, finauth_last_error_correlation_id, finauth_last_error_info,
+    finauth_last_error_message, finauth_last_error_oauth_error,
+    finauth_last_error_oauth_error_description, finauth_status, finauth_status_name,
 };
 pub use headers::{
     finauth_headers, finauth_headers_count, finauth_headers_free, finauth_headers_name,
@@ -43,9 +44,10 @@ pub use partner_auth::{
     finauth_guard_status, finauth_partner_auth, finauth_partner_auth_config,
     finauth_partner_auth_free, finauth_partner_auth_from_env, finauth_partner_auth_guard_status,
     finauth_partner_auth_headers, finauth_partner_auth_invalidate,
-    finauth_partner_auth_modify_secret, finauth_partner_auth_new, finauth_partner_auth_reset_guard,
+    finauth_partner_auth_modify_secret, finauth_partner_auth_new,
+    finauth_partner_auth_observe_response, finauth_partner_auth_reset_guard,
     finauth_partner_auth_set_app_key, finauth_partner_auth_stats, finauth_partner_auth_token,
-    finauth_stats,
+    finauth_resource_verdict, finauth_stats,
 };
 pub use store::{
     finauth_store, finauth_store_file_new, finauth_store_free, finauth_store_from_spec,

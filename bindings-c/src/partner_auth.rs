@@ -2,14 +2,15 @@
 
 use crate::error::finauth_status;
 use crate::ffi_util::{
-    ffi_call, ffi_void, handle, opt_str_arg, out_arg, reset_out, seconds, str_arg,
+    ffi_call, ffi_void, handle, invalid, opt_str_arg, out_arg, reset_out, seconds, str_arg,
 };
 use crate::headers::finauth_headers;
 use crate::store::finauth_store;
 use crate::strings::to_c_string;
 use finauth::blocking::PartnerAuth;
+use finauth::finicity::ResourceVerdict;
 use finauth::{AccessToken, PartnerAuthBuilder};
-use std::ffi::c_char;
+use std::ffi::{c_char, c_int};
 
 /// Finicity partner authentication: one cached token shared by every thread, refreshed before it
 /// expires, with one authentication request for any number of concurrent callers and a lockout
@@ -295,6 +296,87 @@ pub unsafe extern "C" fn finauth_partner_auth_invalidate(
         let dropped = auth.inner.invalidate(&AccessToken::new(token))?;
         // SAFETY: caller's contract.
         unsafe { reset_out(out_dropped, dropped) };
+        Ok(())
+    })
+}
+
+/// What a Finicity resource's answer means for the token (finauth_partner_auth_observe_response()).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum finauth_resource_verdict {
+    /// Nothing for finauth to do: the answer is the caller's (success or an ordinary error).
+    FINAUTH_RESOURCE_PASS = 0,
+    /// The token was rejected (10022 invalid / 10023 expired): call
+    /// finauth_partner_auth_invalidate() with the token you sent, then resend the request once
+    /// with new headers.
+    FINAUTH_RESOURCE_TOKEN_REJECTED = 1,
+    /// The Partner ID is locked (24302). Already recorded in the store: from now on every
+    /// object and process sharing it gets FINAUTH_ERR_ACCOUNT_LOCKED without a request. Stop;
+    /// only Finicity support can unlock it (then finauth_partner_auth_reset_guard()).
+    FINAUTH_RESOURCE_ACCOUNT_LOCKED = 2,
+}
+
+impl From<ResourceVerdict> for finauth_resource_verdict {
+    fn from(v: ResourceVerdict) -> Self {
+        match v {
+            ResourceVerdict::Pass => finauth_resource_verdict::FINAUTH_RESOURCE_PASS,
+            ResourceVerdict::TokenRejected => {
+                finauth_resource_verdict::FINAUTH_RESOURCE_TOKEN_REJECTED
+            }
+            ResourceVerdict::AccountLocked => {
+                finauth_resource_verdict::FINAUTH_RESOURCE_ACCOUNT_LOCKED
+            }
+        }
+    }
+}
+
+/// Judge the answer to a Finicity call you made with this object's headers (with libcurl or any
+/// HTTP client): its HTTP `status` (100–999), its `Content-Type` (NULL if it had none) and its
+/// body (`body_len` bytes; `body` may be NULL when `body_len` is 0). Finicity's error shapes
+/// (JSON, `Errors` wrappers, text, XML) are all understood. `*out_verdict` says what to do (see
+/// finauth_resource_verdict); a 24302 is recorded in the store before this returns. The verdict
+/// alone drops no token: after FINAUTH_RESOURCE_TOKEN_REJECTED call
+/// finauth_partner_auth_invalidate(). On failure `*out_verdict` is FINAUTH_RESOURCE_PASS.
+///
+/// # Safety
+/// `auth` must be NULL or a live handle; `content_type` NULL or NUL-terminated; `body` NULL or
+/// readable for `body_len` bytes; `out_verdict` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn finauth_partner_auth_observe_response(
+    auth: *mut finauth_partner_auth,
+    status: c_int,
+    content_type: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    out_verdict: *mut finauth_resource_verdict,
+) -> finauth_status {
+    // SAFETY: caller's contract.
+    unsafe { reset_out(out_verdict, finauth_resource_verdict::FINAUTH_RESOURCE_PASS) };
+    ffi_call(|| {
+        let out = out_arg(out_verdict, "out_verdict")?;
+        // SAFETY: caller's contract.
+        let auth = unsafe { handle(auth, "auth") }?;
+        let status = u16::try_from(status)
+            .ok()
+            .filter(|s| (100..=999).contains(s))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "status must be an HTTP status (100-999), got {status}"
+                ))
+            })?;
+        // SAFETY: caller's contract.
+        let content_type = unsafe { opt_str_arg(content_type, "content_type") }?.unwrap_or("");
+        let body: &[u8] = if body_len == 0 {
+            &[]
+        } else if body.is_null() {
+            return Err(invalid("body is NULL but body_len is not 0"));
+        } else {
+            // SAFETY: non-NULL and readable for `body_len` bytes per the caller's contract.
+            unsafe { std::slice::from_raw_parts(body, body_len) }
+        };
+        let verdict = auth.inner.observe_response(status, content_type, body)?;
+        // SAFETY: checked non-NULL; writable per the caller's contract.
+        unsafe { out.write(verdict.into()) };
         Ok(())
     })
 }

@@ -1186,49 +1186,6 @@ typedef struct test_case {
 
 /* ---- OAuth 2.0 client credentials ------------------------------------------------------------ */
 
-static long oauth2_stat(const char *client, const char *field) {
-  static __thread char body[65536];
-  if (sandbox_http("GET", "/__admin/stats", NULL, body, sizeof body) != 200) return -1;
-  const char *o = strstr(body, "\"oauth2\":{");
-  if (o == NULL) return -1;
-  char key[512];
-  snprintf(key, sizeof key, "\"%s\":{", client);
-  const char *p = strstr(o, key);
-  if (p == NULL) return 0;
-  snprintf(key, sizeof key, "\"%s\":", field);
-  const char *f = strstr(p, key);
-  return f == NULL ? -1 : strtol(f + strlen(key), NULL, 10);
-}
-
-/* GET `path` on the sandbox with extra header lines (each ending in \r\n); the HTTP status. */
-static int sandbox_get_with(const char *path, const char *header_lines) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons((unsigned short)sandbox_port());
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  static __thread char req[16384];
-  int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%sConnection: close\r\n\r\n", path,
-                   sandbox_port(), header_lines);
-  int status = -1;
-  if (n > 0 && (size_t)n < sizeof req && write(fd, req, (size_t)n) == n) {
-    char buf[256];
-    ssize_t r = read(fd, buf, sizeof buf - 1);
-    if (r > 0) {
-      buf[r] = '\0';
-      if (sscanf(buf, "HTTP/1.1 %d", &status) != 1) status = -1;
-    }
-  }
-  close(fd);
-  return status;
-}
-
 static char g_token_url[256];
 
 static finauth_client_credentials_config oauth2_config(const char *client_id, const char *secret) {
@@ -1374,6 +1331,192 @@ static void oauth2_wrong_secret_is_stopped_by_the_guard(void) {
   CHECK(cc == NULL);
 }
 
+static bool str_eq(const char *a, const char *b) { return a != NULL && b != NULL && strcmp(a, b) == 0; }
+
+/* The RFC 6749 fields of real sandbox answers: invalid_client, invalid_scope; NULL otherwise. */
+static void oauth2_error_fields_are_readable_from_c(void) {
+  char id[64];
+  snprintf(id, sizeof id, "c-fields-%d", (int)getpid());
+  char body[256];
+  snprintf(body, sizeof body,
+           "{\"client_id\":\"%s\",\"client_secret\":\"fields-secret\",\"scopes\":[\"accounts\"]}", id);
+  CHECK(sandbox_add_oauth2_client(body) == 0);
+
+  /* A wrong secret: INVALID_CREDENTIALS with invalid_client, its description, a correlation id. */
+  finauth_client_credentials_config cfg = oauth2_config(id, "not-the-secret");
+  finauth_client_credentials *cc = NULL;
+  CHECK_STATUS(finauth_client_credentials_new(&cfg, &cc), FINAUTH_OK);
+  char *t = NULL;
+  CHECK_STATUS(finauth_client_credentials_token(cc, &t), FINAUTH_ERR_INVALID_CREDENTIALS);
+  CHECK(str_eq(finauth_last_error_oauth_error(), "invalid_client"));
+  CHECK(str_eq(finauth_last_error_oauth_error_description(), "client authentication failed"));
+  CHECK(strncmp(finauth_last_error_correlation_id() ? finauth_last_error_correlation_id() : "",
+                "sandbox-", 8) == 0);
+  CHECK(last_info().attempts_remaining == 2);
+  /* Reading them changes nothing; the next call that returns a status clears them. */
+  CHECK(str_eq(finauth_last_error_oauth_error(), "invalid_client"));
+  finauth_stats st;
+  CHECK_STATUS(finauth_client_credentials_stats(cc, &st), FINAUTH_OK);
+  CHECK(finauth_last_error_oauth_error() == NULL && finauth_last_error_correlation_id() == NULL);
+  /* The guard's refusal is not an answer from the server: no OAuth fields. */
+  CHECK_STATUS(finauth_client_credentials_token(cc, &t), FINAUTH_ERR_LOCKOUT_GUARD);
+  CHECK(finauth_last_error_oauth_error() == NULL);
+  finauth_client_credentials_free(cc);
+
+  /* A scope the client may not ask for: SERVER (HTTP 400) with invalid_scope. */
+  cfg = oauth2_config(id, "fields-secret");
+  cfg.scope = "accounts payments";
+  CHECK_STATUS(finauth_client_credentials_new(&cfg, &cc), FINAUTH_OK);
+  CHECK_STATUS(finauth_client_credentials_token(cc, &t), FINAUTH_ERR_SERVER);
+  CHECK(last_info().http_status == 400);
+  CHECK(str_eq(finauth_last_error_oauth_error(), "invalid_scope"));
+  CHECK(str_eq(finauth_last_error_oauth_error_description(), "scope `payments` is not allowed"));
+  CHECK(finauth_last_error_correlation_id() != NULL);
+  CHECK(contains(finauth_last_error_message(), "invalid_scope"));
+  finauth_client_credentials_free(cc);
+
+  /* The allowed scope works, and success leaves no OAuth fields behind. */
+  cfg.scope = "accounts";
+  CHECK_STATUS(finauth_client_credentials_new(&cfg, &cc), FINAUTH_OK);
+  CHECK_STATUS(finauth_client_credentials_token(cc, &t), FINAUTH_OK);
+  CHECK(t != NULL && finauth_last_error_oauth_error() == NULL);
+  finauth_string_free(t);
+  t = NULL;
+  finauth_client_credentials_free(cc);
+
+  /* Errors that are not OAuth 2.0 answers: NULL fields. A 404 token URL (SERVER) ... */
+  char url[256];
+  snprintf(url, sizeof url, "%s/no-such-token-endpoint", sandbox_url());
+  cfg = oauth2_config(id, "fields-secret");
+  cfg.token_url = url;
+  CHECK_STATUS(finauth_client_credentials_new(&cfg, &cc), FINAUTH_OK);
+  CHECK_STATUS(finauth_client_credentials_token(cc, &t), FINAUTH_ERR_SERVER);
+  CHECK(last_info().http_status == 404);
+  CHECK(finauth_last_error_oauth_error() == NULL);
+  CHECK(finauth_last_error_oauth_error_description() == NULL);
+  CHECK(finauth_last_error_correlation_id() == NULL);
+  finauth_client_credentials_free(cc);
+  /* ... and Finicity's own 10001 (INVALID_CREDENTIALS without an OAuth body). */
+  partner p = new_partner("oauthfields");
+  finauth_partner_auth_config pcfg = config_for(&p);
+  pcfg.partner_secret = "WrongSecret2026";
+  finauth_partner_auth *auth = auth_for(&pcfg);
+  CHECK_STATUS(finauth_partner_auth_token(auth, &t), FINAUTH_ERR_INVALID_CREDENTIALS);
+  CHECK(last_info().code == 10001);
+  CHECK(finauth_last_error_oauth_error() == NULL);
+  CHECK(finauth_last_error_oauth_error_description() == NULL);
+  CHECK(finauth_last_error_correlation_id() == NULL);
+  finauth_partner_auth_free(auth);
+}
+
+/* GET /aggregation/v1/customers with `token`; the answer's status, Content-Type and body. */
+static int customers_get(const partner *p, const char *token, char *content_type, size_t ct_cap,
+                         char *body, size_t body_cap) {
+  char headers[1024];
+  snprintf(headers, sizeof headers, "Finicity-App-Key: %s\r\nFinicity-App-Token: %s\r\nAccept: application/json",
+           p->app_key, token);
+  int status = sandbox_request("GET", "/aggregation/v1/customers", headers, NULL, 0, body, body_cap);
+  sandbox_answer_header("Content-Type", content_type, ct_cap);
+  return status;
+}
+
+static finauth_resource_verdict observe(finauth_partner_auth *auth, int status, const char *ct,
+                                        const char *body) {
+  finauth_resource_verdict v = FINAUTH_RESOURCE_ACCOUNT_LOCKED; /* overwritten on every path */
+  CHECK_STATUS(finauth_partner_auth_observe_response(auth, status, ct[0] ? ct : NULL,
+                                                     (const uint8_t *)body, strlen(body), &v),
+               FINAUTH_OK);
+  return v;
+}
+
+/* Real resource answers judged; a 24302 on a resource call stops every object sharing the store
+ * (and the next authentication is never sent). */
+static void observe_response_judges_answers_and_a_lock_stops_every_caller(void) {
+  partner p = new_partner("observe");
+  finauth_store *store = NULL;
+  CHECK_STATUS(finauth_store_memory_new(&store), FINAUTH_OK);
+  finauth_partner_auth_config cfg = config_for(&p);
+  cfg.store = store;
+  finauth_partner_auth *auth = auth_for(&cfg);
+  finauth_partner_auth *twin = auth_for(&cfg);
+  finauth_store_free(store);
+  char *token = NULL;
+  CHECK_STATUS(finauth_partner_auth_token(auth, &token), FINAUTH_OK);
+  if (token == NULL) return;
+  char ct[128];
+  static char body[8192];
+
+  int status = customers_get(&p, token, ct, sizeof ct, body, sizeof body);
+  CHECK(status == 200);
+  CHECK(observe(auth, status, ct, body) == FINAUTH_RESOURCE_PASS);
+
+  status = customers_get(&p, "NotAToken", ct, sizeof ct, body, sizeof body);
+  CHECK(status == 401 && contains(body, "10022"));
+  CHECK(observe(auth, status, ct, body) == FINAUTH_RESOURCE_TOKEN_REJECTED);
+  /* The verdict alone drops nothing: the cached token is still served. */
+  char *again = NULL;
+  CHECK_STATUS(finauth_partner_auth_token(auth, &again), FINAUTH_OK);
+  CHECK(again != NULL && strcmp(again, token) == 0);
+  finauth_string_free(again);
+
+  /* Lock the Partner ID at the sandbox with wrong secrets sent around finauth (as another,
+   * misconfigured client would), then make a resource call with the still-valid token. */
+  char key_header[256], wrong[512], answer[1024];
+  snprintf(key_header, sizeof key_header, "Finicity-App-Key: %s", p.app_key);
+  snprintf(wrong, sizeof wrong, "{\"partnerId\":\"%s\",\"partnerSecret\":\"NotTheSecret123\"}", p.id);
+  bool locked = false;
+  for (int i = 0; i < 10 && !locked; i++) {
+    sandbox_request("POST", "/aggregation/v2/partners/authentication", key_header, wrong, strlen(wrong),
+                    answer, sizeof answer);
+    locked = contains(answer, "24302");
+  }
+  CHECK(locked);
+  status = customers_get(&p, token, ct, sizeof ct, body, sizeof body);
+  CHECK(status >= 400 && contains(body, "24302"));
+  CHECK(observe(auth, status, ct, body) == FINAUTH_RESOURCE_ACCOUNT_LOCKED);
+
+  /* Every object sharing the store now answers ACCOUNT_LOCKED without a request. */
+  long before = sandbox_stat(p.id, "auth_requests");
+  char *t = NULL;
+  CHECK_STATUS(finauth_partner_auth_token(auth, &t), FINAUTH_ERR_ACCOUNT_LOCKED);
+  CHECK(last_info().code == 24302 && t == NULL);
+  CHECK_STATUS(finauth_partner_auth_token(twin, &t), FINAUTH_ERR_ACCOUNT_LOCKED);
+  finauth_headers *h = NULL;
+  CHECK_STATUS(finauth_partner_auth_headers(twin, &h), FINAUTH_ERR_ACCOUNT_LOCKED);
+  CHECK(h == NULL);
+  finauth_guard_status g;
+  CHECK_STATUS(finauth_partner_auth_guard_status(twin, &g), FINAUTH_OK);
+  CHECK(g.locked_code == 24302);
+  CHECK(sandbox_stat(p.id, "auth_requests") == before);
+
+  /* Other answer shapes Finicity sends: plain text and XML 24302, a 500 10023, a 404. */
+  CHECK(observe(auth, 500, "text/plain", "Bad credentials") == FINAUTH_RESOURCE_ACCOUNT_LOCKED);
+  CHECK(observe(auth, 500, "application/xml",
+                "<error><code>10023</code><message>Token expired</message></error>") ==
+        FINAUTH_RESOURCE_TOKEN_REJECTED);
+  CHECK(observe(auth, 404, "", "") == FINAUTH_RESOURCE_PASS);
+
+  /* Bad arguments: INVALID_ARGUMENT, verdict PASS. */
+  finauth_resource_verdict v = FINAUTH_RESOURCE_ACCOUNT_LOCKED;
+  CHECK_STATUS(finauth_partner_auth_observe_response(NULL, 200, NULL, NULL, 0, &v),
+               FINAUTH_ERR_INVALID_ARGUMENT);
+  CHECK(v == FINAUTH_RESOURCE_PASS);
+  CHECK_STATUS(finauth_partner_auth_observe_response(auth, 200, NULL, NULL, 0, NULL),
+               FINAUTH_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(finauth_partner_auth_observe_response(auth, 200, NULL, NULL, 5, &v),
+               FINAUTH_ERR_INVALID_ARGUMENT);
+  CHECK(contains(finauth_last_error_message(), "body"));
+  CHECK_STATUS(finauth_partner_auth_observe_response(auth, 0, NULL, NULL, 0, &v),
+               FINAUTH_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(finauth_partner_auth_observe_response(auth, 70000, NULL, NULL, 0, &v),
+               FINAUTH_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(finauth_partner_auth_observe_response(auth, 401, "\xff", NULL, 0, &v),
+               FINAUTH_ERR_INVALID_ARGUMENT);
+  finauth_string_free(token);
+  finauth_partner_auth_free(twin);
+  finauth_partner_auth_free(auth);
+}
+
 static const test_case TESTS[] = {
     T(version_is_a_semver_string),
     T(every_status_has_its_api_name),
@@ -1407,6 +1550,8 @@ static const test_case TESTS[] = {
     T(oauth2_herd_of_threads_makes_one_token_request),
     T(oauth2_private_key_jwt_with_dpop_headers),
     T(oauth2_wrong_secret_is_stopped_by_the_guard),
+    T(oauth2_error_fields_are_readable_from_c),
+    T(observe_response_judges_answers_and_a_lock_stops_every_caller),
 };
 
 int main(int argc, char **argv) {

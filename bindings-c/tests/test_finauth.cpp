@@ -1,12 +1,18 @@
-// The C++ wrapper (finauth.hpp) against the sandbox (FINAUTH_SANDBOX_URL): exceptions per kind with
-// their fields, RAII, moves. Prints one line per test and `N passed, N failed`.
+// The C++ wrapper (finauth.hpp) against the sandbox (FINAUTH_SANDBOX_URL), with GoogleTest:
+// exceptions per kind with their fields, RAII, moves, OAuth 2.0 client credentials, resource
+// verdicts.
 #include "finauth.hpp"
 
 #include "sandbox_client.h"
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -14,17 +20,10 @@
 #include <unistd.h>
 #include <vector>
 
-static int g_failures;
+// Every check of the suite: a GoogleTest expectation that names the failed condition.
+#define CHECK(cond) EXPECT_TRUE(cond) << #cond
 
-#define CHECK(cond)                                                                         \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      g_failures++;                                                                         \
-      std::fprintf(stderr, "    %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);     \
-    }                                                                                       \
-  } while (0)
-
-// Runs `body`; checks it throws exactly E (or a subclass) and returns the caught exception.
+// Runs `body`; expects it to throw E (or a subclass) and returns the caught exception.
 template <typename E>
 static std::optional<E> expect_throw(const std::function<void()> &body, int line) {
   try {
@@ -32,12 +31,10 @@ static std::optional<E> expect_throw(const std::function<void()> &body, int line
   } catch (const E &e) {
     return e;
   } catch (const std::exception &e) {
-    g_failures++;
-    std::fprintf(stderr, "    line %d: wrong exception: %s\n", line, e.what());
+    ADD_FAILURE_AT(__FILE__, line) << "wrong exception: " << e.what();
     return std::nullopt;
   }
-  g_failures++;
-  std::fprintf(stderr, "    line %d: no exception\n", line);
+  ADD_FAILURE_AT(__FILE__, line) << "no exception";
   return std::nullopt;
 }
 #define EXPECT_THROW_AS(E, stmt) expect_throw<E>([&] { stmt; }, __LINE__)
@@ -66,7 +63,7 @@ static finauth::Config config_for(const Partner &p) {
   return c;
 }
 
-static void handles_are_move_only() {
+TEST(Wrapper, handles_are_move_only) {
   static_assert(!std::is_copy_constructible_v<finauth::PartnerAuth>);
   static_assert(!std::is_copy_assignable_v<finauth::PartnerAuth>);
   static_assert(std::is_nothrow_move_constructible_v<finauth::PartnerAuth>);
@@ -77,7 +74,7 @@ static void handles_are_move_only() {
   CHECK(!finauth::version().empty());
 }
 
-static void token_headers_and_stats() {
+TEST(Wrapper, token_headers_and_stats) {
   Partner p = new_partner("token");
   finauth::PartnerAuth auth(config_for(p));
   std::string token = auth.token();
@@ -98,7 +95,7 @@ static void token_headers_and_stats() {
   CHECK(auth.token() != token);
 }
 
-static void moves_transfer_ownership() {
+TEST(Wrapper, moves_transfer_ownership) {
   Partner p = new_partner("moves");
   finauth::PartnerAuth a(config_for(p));
   finauth_partner_auth *raw = a.native();
@@ -125,7 +122,7 @@ static void moves_transfer_ownership() {
   CHECK(v[0].token() == t && !v[1].token().empty());
 }
 
-static void exceptions_carry_their_fields() {
+TEST(Wrapper, exceptions_carry_their_fields) {
   Partner p = new_partner("guard");
   finauth::Config cfg = config_for(p);
   cfg.partner_secret = "WrongSecret2026";
@@ -186,7 +183,7 @@ static void exceptions_carry_their_fields() {
   EXPECT_THROW_AS(finauth::InvalidArgumentError, auth3.set_app_key("\xff"));
 }
 
-static void stores_outlive_nothing_they_do_not_need_to() {
+TEST(Wrapper, stores_outlive_nothing_they_do_not_need_to) {
   Partner p = new_partner("store");
   char dir[] = "/tmp/finauth-cpp-test-XXXXXX";
   CHECK(mkdtemp(dir) != nullptr);
@@ -211,7 +208,7 @@ static void stores_outlive_nothing_they_do_not_need_to() {
   CHECK(m.native() == nullptr && m2.native() != nullptr);
 }
 
-static void threads_share_one_object() {
+TEST(Wrapper, threads_share_one_object) {
   Partner p = new_partner("threads");
   finauth::PartnerAuth auth(config_for(p));
   std::vector<std::thread> threads;
@@ -227,7 +224,7 @@ static std::string keys_dir() {
   return d && *d ? d : "core/tests/oauth1-keys";
 }
 
-static void oauth1_signer_raii_and_errors() {
+TEST(Wrapper, oauth1_signer_raii_and_errors) {
   finauth::SigningKey key = finauth::SigningKey::from_file(keys_dir() + "/modern.p12",
                                                            std::string("keystorepassword"));
   CHECK(key.bits() == 2048);
@@ -249,38 +246,253 @@ static void oauth1_signer_raii_and_errors() {
   EXPECT_THROW_AS(finauth::InvalidArgumentError, finauth::OAuth1Signer("ck", key));
 }
 
-int main() {
-  (void)sandbox_url();
-  struct {
-    const char *name;
-    void (*fn)();
-  } tests[] = {
-      {"handles_are_move_only", handles_are_move_only},
-      {"token_headers_and_stats", token_headers_and_stats},
-      {"moves_transfer_ownership", moves_transfer_ownership},
-      {"exceptions_carry_their_fields", exceptions_carry_their_fields},
-      {"stores_outlive_nothing_they_do_not_need_to", stores_outlive_nothing_they_do_not_need_to},
-      {"threads_share_one_object", threads_share_one_object},
-      {"oauth1_signer_raii_and_errors", oauth1_signer_raii_and_errors},
-  };
-  int passed = 0, failed = 0;
-  for (const auto &t : tests) {
-    g_failures = 0;
-    try {
-      t.fn();
-    } catch (const std::exception &e) {
-      g_failures++;
-      std::fprintf(stderr, "    unexpected exception: %s\n", e.what());
-    }
-    if (g_failures == 0) {
-      passed++;
-      std::printf("ok   %s\n", t.name);
-    } else {
-      failed++;
-      std::printf("FAIL %s (%d check(s))\n", t.name, g_failures);
-    }
-    std::fflush(stdout);
+// ---- OAuth 2.0 client credentials --------------------------------------------------------------
+
+static std::string token_url() { return std::string(sandbox_url()) + "/oauth2/token"; }
+
+static finauth::ClientCredentialsConfig cc_config(const std::string &client_id) {
+  finauth::ClientCredentialsConfig c;
+  c.token_url = token_url();
+  c.client_id = client_id;
+  c.allow_insecure_loopback = true;
+  c.timeout = 10.0;
+  return c;
+}
+
+// A client known only to this process (the suite also runs under valgrind on the same sandbox).
+static std::string new_client(const std::string &name, const std::string &extra_json) {
+  std::string id = "cpp-" + std::to_string(getpid()) + "-" + name;
+  std::string body = "{\"client_id\":\"" + id + "\"" + extra_json + "}";
+  if (sandbox_add_oauth2_client(body.c_str()) != 0) std::exit(2);
+  return id;
+}
+
+// Sends `headers` to the sandbox's protected resource; the HTTP status.
+static int resource_get(const finauth::Headers &headers, const std::string &path) {
+  std::string lines;
+  for (const auto &[name, value] : headers) lines += name + ": " + value + "\r\n";
+  return sandbox_get_with(path.c_str(), lines.c_str());
+}
+
+TEST(OAuth2, client_credentials_is_move_only_raii) {
+  static_assert(!std::is_copy_constructible_v<finauth::ClientCredentials>);
+  static_assert(!std::is_copy_assignable_v<finauth::ClientCredentials>);
+  static_assert(std::is_nothrow_move_constructible_v<finauth::ClientCredentials>);
+  static_assert(std::is_nothrow_move_assignable_v<finauth::ClientCredentials>);
+  std::string id = new_client("moves", ",\"client_secret\":\"moves-secret\"");
+  auto cfg = cc_config(id);
+  cfg.client_secret = "moves-secret";
+  finauth::ClientCredentials a(cfg);
+  std::string t = a.token();
+  finauth::ClientCredentials b(std::move(a));
+  CHECK(!a && a.native() == nullptr && b);
+  CHECK(b.token() == t);
+  auto e = EXPECT_THROW_AS(finauth::InvalidArgumentError, a.token());
+  CHECK(e && !e->oauth_error() && !e->correlation_id());
+  CHECK(b.stats().auth_requests == 1 && b.stats().cache_hits >= 1);
+  CHECK(oauth2_stat(id.c_str(), "token_requests") == 1);
+}
+
+// A token and resource headers for every client authentication method.
+TEST(OAuth2, client_credentials_every_auth_method_gets_a_token) {
+  std::string id = new_client("secret", ",\"client_secret\":\"s3cret-for-cpp\",\"app_key\":\"cpp-app-key\"");
+  for (const char *method : {"client_secret_basic", "client_secret_post", "finicity_json"}) {
+    SCOPED_TRACE(method);
+    auto cfg = cc_config(id);
+    cfg.client_secret = "s3cret-for-cpp";
+    cfg.auth_method = method;
+    if (std::string(method) == "finicity_json") cfg.app_key = "cpp-app-key";
+    finauth::ClientCredentials cc(cfg);
+    std::string t = cc.token();
+    CHECK(!t.empty());
+    finauth::Headers h = cc.headers();
+    CHECK(h.size() == 1 && h.pairs[0].first == "Authorization" &&
+          h.pairs[0].second == "Bearer " + t && h.token == t);
+    CHECK(resource_get(h, "/oauth2/resource/accounts") == 200);
   }
-  std::printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  CHECK(oauth2_stat(id.c_str(), "token_requests") == 3);
+
+  for (const char *file : {"ec.pem", "pkcs8.pem"}) {
+    SCOPED_TRACE(file);
+    finauth::SigningKey key = finauth::SigningKey::from_file(keys_dir() + "/" + file);
+    std::string kid = std::string("jwt-") + (file[0] == 'e' ? "ec" : "rsa");
+    std::string jwt_id = new_client(kid, ",\"jwk\":" + key.public_jwk());
+    auto cfg = cc_config(jwt_id);
+    cfg.auth_method = "private_key_jwt";
+    cfg.signing_key = &key;
+    cfg.key_id = "k1";
+    cfg.scope = "accounts";
+    finauth::ClientCredentials cc(cfg);
+    finauth::Headers h = cc.headers("GET", std::string(sandbox_url()) + "/oauth2/resource/x");
+    CHECK(h.size() == 1 && h.pairs[0].second.rfind("Bearer ", 0) == 0);
+    CHECK(resource_get(h, "/oauth2/resource/x") == 200);
+    CHECK(oauth2_stat(jwt_id.c_str(), "tokens_issued") == 1);
+  }
+}
+
+// DPoP-bound tokens: the headers carry a fresh proof per request, accepted by the resource once.
+TEST(OAuth2, client_credentials_dpop_headers_are_accepted_by_the_resource) {
+  finauth::SigningKey key = finauth::SigningKey::from_file(keys_dir() + "/ec.pem");
+  std::string id = new_client("dpop", ",\"jwk\":" + key.public_jwk());
+  auto cfg = cc_config(id);
+  cfg.auth_method = "private_key_jwt";
+  cfg.signing_key = &key;
+  cfg.key_id = "k1";
+  cfg.dpop = true;
+  std::optional<finauth::ClientCredentials> cc;
+  cc.emplace(cfg);
+  { finauth::SigningKey gone = std::move(key); }  // the object keeps its own reference
+  EXPECT_THROW_AS(finauth::ConfigError, cc->headers("GET"));  // a proof needs the URL
+  const std::string path = "/oauth2/resource/accounts";
+  const std::string url = std::string(sandbox_url()) + path;
+  for (int i = 0; i < 3; i++) {
+    finauth::Headers h = cc->headers("GET", url);
+    CHECK(h.size() == 2 && h.pairs[0].first == "Authorization" && h.pairs[1].first == "DPoP");
+    CHECK(h.pairs[0].second == "DPoP " + h.token);
+    CHECK(resource_get(h, path) == 200);
+    CHECK(resource_get(h, path) == 401);  // a proof is single-use
+  }
+  finauth::Headers post = cc->headers("POST", url);
+  CHECK(resource_get(post, path) == 401);  // bound to the method
+  CHECK(oauth2_stat(id.c_str(), "resource_ok") == 3);
+  CHECK(oauth2_stat(id.c_str(), "token_requests") == 1);
+  CHECK(cc->learn_nonce(url, "cpp-nonce-1"));
+  CHECK(!cc->learn_nonce(url, "cpp-nonce-1"));
+  // invalidate: the first call for the current token drops it, the next token is new.
+  std::string t = cc->token();
+  CHECK(cc->invalidate(t));
+  CHECK(!cc->invalidate(t));
+  CHECK(cc->token() != t);
+  CHECK(cc->stats().invalidations == 1);
+  EXPECT_THROW_AS(finauth::InvalidArgumentError, cc->learn_nonce(url, "bad\nnonce"));
+}
+
+// 1,000 threads (FINAUTH_TEST_HERD under valgrind) on one cold object: one token request.
+TEST(OAuth2, client_credentials_herd_of_threads_makes_one_token_request) {
+  const char *env = std::getenv("FINAUTH_TEST_HERD");
+  const int n = env ? std::max(2, std::atoi(env)) : 1000;
+  std::string id = new_client("herd", ",\"client_secret\":\"herd-secret\"");
+  auto cfg = cc_config(id);
+  cfg.client_secret = "herd-secret";
+  cfg.auth_method = "client_secret_post";
+  finauth::ClientCredentials cc(cfg);
+  std::vector<std::string> tokens(static_cast<std::size_t>(n));
+  std::vector<std::thread> threads;
+  threads.reserve(tokens.size());
+  std::mutex m;
+  std::condition_variable cv;
+  bool go = false;
+  int errors = 0;
+  for (int i = 0; i < n; i++) {
+    threads.emplace_back([&, i] {
+      {
+        std::unique_lock<std::mutex> lock(m);
+        cv.wait(lock, [&] { return go; });
+      }
+      try {
+        tokens[static_cast<std::size_t>(i)] = cc.token();
+      } catch (const finauth::Error &e) {
+        std::lock_guard<std::mutex> lock(m);
+        errors++;
+        std::fprintf(stderr, "    thread %d: %s\n", i, e.what());
+      }
+    });
+  }
+  {
+    std::lock_guard<std::mutex> lock(m);
+    go = true;
+  }
+  cv.notify_all();
+  for (auto &t : threads) t.join();
+  CHECK(errors == 0);
+  int same = 0;
+  for (const auto &t : tokens) same += !t.empty() && t == tokens[0];
+  CHECK(same == n);
+  CHECK(oauth2_stat(id.c_str(), "token_requests") == 1);
+  CHECK(cc.stats().auth_requests == 1);
+}
+
+// Errors carry the RFC 6749 fields; other errors have none.
+TEST(OAuth2, client_credentials_errors_carry_the_oauth_fields) {
+  std::string id = new_client("errors", ",\"client_secret\":\"right-secret\",\"scopes\":[\"accounts\"]");
+  auto cfg = cc_config(id);
+  cfg.client_secret = "wrong-secret-cpp";
+  finauth::ClientCredentials wrong(cfg);
+  auto e = EXPECT_THROW_AS(finauth::InvalidCredentialsError, wrong.token());
+  CHECK(e && e->oauth_error() == "invalid_client");
+  CHECK(e && e->error_description() == "client authentication failed");
+  CHECK(e && e->correlation_id() && e->correlation_id()->rfind("sandbox-", 0) == 0);
+  CHECK(e && e->attempts_remaining() == 2u && e->kind() == "INVALID_CREDENTIALS");
+  CHECK(e && std::string(e->what()).find("wrong-secret-cpp") == std::string::npos);
+  auto g = EXPECT_THROW_AS(finauth::LockoutGuardError, wrong.token());
+  CHECK(g && g->guard_reason() == "secret_rejected" && !g->oauth_error());
+  CHECK(wrong.guard_status().current_secret_rejected);
+  wrong.reset_lockout_guard();
+  CHECK(!wrong.guard_status().current_secret_rejected && wrong.guard_status().failed_attempts == 0);
+  CHECK(oauth2_stat(id.c_str(), "invalid_client") == 1);
+
+  cfg.client_secret = "right-secret";
+  cfg.scope = "payments";
+  finauth::ClientCredentials scoped(cfg);
+  auto s = EXPECT_THROW_AS(finauth::ServerError, scoped.token());
+  CHECK(s && s->http_status() == 400u && s->oauth_error() == "invalid_scope");
+  CHECK(s && s->error_description() == "scope `payments` is not allowed" && s->correlation_id());
+
+  cfg.token_url = std::string(sandbox_url()) + "/no-such-token-endpoint";
+  cfg.scope.reset();
+  finauth::ClientCredentials lost(cfg);
+  auto nf = EXPECT_THROW_AS(finauth::ServerError, lost.token());
+  CHECK(nf && nf->http_status() == 404u && !nf->oauth_error() && !nf->error_description() &&
+        !nf->correlation_id());
+  cfg.auth_method = "no_such_method";
+  EXPECT_THROW_AS(finauth::ConfigError, finauth::ClientCredentials x(cfg));
+}
+
+// from_env() reads the FINAUTH_OAUTH2_* variables.
+TEST(OAuth2, client_credentials_from_env) {
+  std::string id = new_client("env", ",\"client_secret\":\"env-secret\"");
+  setenv("FINAUTH_OAUTH2_TOKEN_URL", token_url().c_str(), 1);
+  setenv("FINAUTH_OAUTH2_CLIENT_ID", id.c_str(), 1);
+  setenv("FINAUTH_OAUTH2_CLIENT_SECRET", "env-secret", 1);
+  setenv("FINAUTH_OAUTH2_AUTH_METHOD", "client_secret_post", 1);
+  setenv("FINAUTH_ALLOW_INSECURE_LOOPBACK", "1", 1);
+  auto cc = finauth::ClientCredentials::from_env();
+  CHECK(!cc.token().empty());
+  CHECK(oauth2_stat(id.c_str(), "token_requests") == 1);
+  unsetenv("FINAUTH_OAUTH2_TOKEN_URL");
+  EXPECT_THROW_AS(finauth::ConfigError, finauth::ClientCredentials::from_env());
+  for (const char *v : {"FINAUTH_OAUTH2_CLIENT_ID", "FINAUTH_OAUTH2_CLIENT_SECRET",
+                        "FINAUTH_OAUTH2_AUTH_METHOD", "FINAUTH_ALLOW_INSECURE_LOOPBACK"})
+    unsetenv(v);
+}
+
+// PartnerAuth::observe_response on real answers, through the wrapper.
+TEST(OAuth2, partner_observe_response_verdicts) {
+  Partner p = new_partner("observe");
+  finauth::PartnerAuth auth(config_for(p));
+  std::string token = auth.token();
+  std::string headers = "Finicity-App-Key: " + p.app_key + "\r\nFinicity-App-Token: " + token;
+  static char body[8192];
+  char ct[128];
+  int status = sandbox_request("GET", "/aggregation/v1/customers", headers.c_str(), nullptr, 0,
+                               body, sizeof body);
+  sandbox_answer_header("Content-Type", ct, sizeof ct);
+  CHECK(status == 200 && auth.observe_response(status, ct, body) == finauth::ResourceVerdict::Pass);
+  headers = "Finicity-App-Key: " + p.app_key + "\r\nFinicity-App-Token: Nope";
+  status = sandbox_request("GET", "/aggregation/v1/customers", headers.c_str(), nullptr, 0, body,
+                           sizeof body);
+  sandbox_answer_header("Content-Type", ct, sizeof ct);
+  CHECK(status == 401 &&
+        auth.observe_response(status, ct, body) == finauth::ResourceVerdict::TokenRejected);
+  CHECK(auth.observe_response(500, "application/json", "{\"code\":24302,\"message\":\"Bad credentials\"}") ==
+        finauth::ResourceVerdict::AccountLocked);
+  auto e = EXPECT_THROW_AS(finauth::AccountLockedError, auth.token());
+  CHECK(e && e->code() == 24302u);
+  EXPECT_THROW_AS(finauth::InvalidArgumentError, auth.observe_response(-1, "", ""));
+}
+
+int main(int argc, char **argv) {
+  (void)sandbox_url();  // exits with a message if FINAUTH_SANDBOX_URL is not set
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
 }

@@ -6,8 +6,10 @@
  *
  *   cc quickstart.c $(pkg-config --cflags --libs finauth) -lcurl -o quickstart
  *
- * On a 401 the token is handed back with finauth_partner_auth_invalidate() and the call is
- * made once more with a new one.
+ * Every answer is handed to finauth_partner_auth_observe_response(): a rejected token
+ * (10022/10023) is dropped with finauth_partner_auth_invalidate() and the call is made once more
+ * with a new one; a locked Partner ID (24302) is recorded in finauth's store, so every thread and
+ * process sharing it stops asking, and the program stops too.
  */
 #include <finauth.h>
 
@@ -23,8 +25,29 @@ static int fail(const char *what, finauth_status s) {
   return 1;
 }
 
-/* GET base_url + path with the Finicity headers; returns the HTTP status (or -1). */
-static long get(const char *url, const finauth_headers *h) {
+/* The answer of one call: status, Content-Type and body (first 64 KiB). */
+typedef struct answer {
+  long status;
+  char content_type[256];
+  char body[65536];
+  size_t body_len;
+} answer;
+
+static size_t on_body(char *p, size_t size, size_t n, void *userdata) {
+  answer *a = (answer *)userdata;
+  size_t len = size * n;
+  size_t room = sizeof a->body - 1 - a->body_len;
+  size_t copy = len < room ? len : room;
+  memcpy(a->body + a->body_len, p, copy);
+  a->body_len += copy;
+  a->body[a->body_len] = '\0';
+  return len;
+}
+
+/* GET url with the Finicity headers into *a; returns 0, or -1 if no answer came. */
+static int get(const char *url, const finauth_headers *h, answer *a) {
+  memset(a, 0, sizeof *a);
+  a->status = -1;
   CURL *curl = curl_easy_init();
   if (curl == NULL) return -1;
   struct curl_slist *list = curl_slist_append(NULL, "Accept: application/json");
@@ -38,18 +61,20 @@ static long get(const char *url, const finauth_headers *h) {
   curl_easy_setopt(curl, CURLOPT_URL, url);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-  /* The response body goes to stdout (curl's default). */
-  long status = -1;
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, a);
   CURLcode rc = curl_easy_perform(curl);
   if (rc == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &a->status);
+    char *ct = NULL;
+    curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct);
+    snprintf(a->content_type, sizeof a->content_type, "%s", ct ? ct : "");
   } else {
     fprintf(stderr, "request failed: %s\n", curl_easy_strerror(rc));
   }
-  printf("\n");
   curl_slist_free_all(list);
   curl_easy_cleanup(curl);
-  return status;
+  return rc == CURLE_OK ? 0 : -1;
 }
 
 int main(void) {
@@ -75,6 +100,7 @@ int main(void) {
   snprintf(url, sizeof url, "%s/aggregation/v1/customers",
            base && *base ? base : "https://api.finicity.com");
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  static answer a;
   long status = -1;
   for (int attempt = 0; attempt < 2; attempt++) {
     finauth_headers *h = NULL;
@@ -85,13 +111,26 @@ int main(void) {
       return fail("finauth_partner_auth_headers", s);
     }
     printf("GET %s\n", url);
-    status = get(url, h);
-    printf("HTTP %ld\n", status);
-    if (status == 401 && attempt == 0) {
-      /* The server rejected the token: drop it (if still current) and try once more. */
+    if (get(url, h, &a) != 0) {
+      finauth_headers_free(h);
+      break;
+    }
+    status = a.status;
+    printf("%s\nHTTP %ld\n", a.body, status);
+    /* What the answer means for the token (Finicity's codes, in any of its body formats). */
+    finauth_resource_verdict verdict = FINAUTH_RESOURCE_PASS;
+    s = finauth_partner_auth_observe_response(auth, (int)status, a.content_type,
+                                              (const uint8_t *)a.body, a.body_len, &verdict);
+    if (s != FINAUTH_OK) fail("finauth_partner_auth_observe_response", s);
+    if (verdict == FINAUTH_RESOURCE_TOKEN_REJECTED && attempt == 0) {
+      /* Drop the rejected token (if still current) and try once more with a new one. */
       finauth_partner_auth_invalidate(auth, finauth_headers_token(h), NULL);
       finauth_headers_free(h);
       continue;
+    }
+    if (verdict == FINAUTH_RESOURCE_ACCOUNT_LOCKED) {
+      /* Recorded in the store: every caller now gets FINAUTH_ERR_ACCOUNT_LOCKED, no request. */
+      fprintf(stderr, "the Partner ID is locked (24302); contact Finicity support\n");
     }
     finauth_headers_free(h);
     break;

@@ -1,7 +1,10 @@
-// finauth from C++ (finauth.hpp): a token, then a Finicity call with libcurl carrying both headers.
+// finauth from C++ (finauth.hpp): a token, then a Finicity call with libcurl carrying both headers;
+// then, if FINAUTH_OAUTH2_TOKEN_URL is set, an OAuth 2.0 client-credentials call the same way.
 //
 // Configured from the environment (FINICITY_PARTNER_ID, FINICITY_PARTNER_SECRET, FINICITY_APP_KEY,
-// FINICITY_BASE_URL, ...). Build against an installed libfinauth:
+// FINICITY_BASE_URL, ...; FINAUTH_OAUTH2_TOKEN_URL, FINAUTH_OAUTH2_CLIENT_ID, ... and
+// FINAUTH_OAUTH2_RESOURCE_URL, the URL to call, for OAuth 2.0). Build against an installed
+// libfinauth:
 //
 //   c++ -std=c++17 quickstart.cpp $(pkg-config --cflags --libs finauth) -lcurl -o quickstart
 #include <finauth.hpp>
@@ -15,8 +18,14 @@
 
 namespace {
 
-// GET `url` with the headers; returns the HTTP status and the body.
-std::pair<long, std::string> get(const std::string &url, const finauth::Headers &headers) {
+struct Answer {
+  long status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+// GET `url` with the headers.
+Answer get(const std::string &url, const finauth::Headers &headers) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) throw std::runtime_error("curl_easy_init failed");
   curl_slist *raw = curl_slist_append(nullptr, "Accept: application/json");
@@ -34,9 +43,33 @@ std::pair<long, std::string> get(const std::string &url, const finauth::Headers 
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
   CURLcode rc = curl_easy_perform(curl.get());
   if (rc != CURLE_OK) throw std::runtime_error(std::string("request failed: ") + curl_easy_strerror(rc));
+  Answer a;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &a.status);
+  char *ct = nullptr;
+  curl_easy_getinfo(curl.get(), CURLINFO_CONTENT_TYPE, &ct);
+  a.content_type = ct ? ct : "";
+  a.body = std::move(body);
+  return a;
+}
+
+// OAuth 2.0 client credentials (FINAUTH_OAUTH2_*): a Bearer (or DPoP) call to `url`.
+long oauth2_call(const std::string &url) {
+  auto cc = finauth::ClientCredentials::from_env();
   long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-  return {status, body};
+  for (int attempt = 0; attempt < 2; attempt++) {
+    finauth::Headers headers = cc.headers("GET", url);  // a fresh DPoP proof each time, if DPoP
+    std::cout << "GET " << url << "\n";
+    Answer a = get(url, headers);
+    status = a.status;
+    std::cout << a.body << "\nHTTP " << status << "\n";
+    if (status == 401 && attempt == 0) {
+      cc.invalidate(headers.token);  // drop the rejected token, try once more
+      continue;
+    }
+    break;
+  }
+  std::cout << "OAuth 2.0 token requests: " << cc.stats().auth_requests << "\n";
+  return status;
 }
 
 }  // namespace
@@ -57,20 +90,32 @@ int main() {
     for (int attempt = 0; attempt < 2; attempt++) {
       finauth::Headers headers = auth.headers();
       std::cout << "GET " << url << "\n";
-      auto [code, body] = get(url, headers);
-      status = code;
-      std::cout << body << "\nHTTP " << status << "\n";
-      if (status == 401 && attempt == 0) {
+      Answer a = get(url, headers);
+      status = a.status;
+      std::cout << a.body << "\nHTTP " << status << "\n";
+      // What the answer means for the token (Finicity's codes, in any of its body formats).
+      auto verdict = auth.observe_response(a.status, a.content_type, a.body);
+      if (verdict == finauth::ResourceVerdict::TokenRejected && attempt == 0) {
         auth.invalidate(headers.token);  // drop the rejected token, try once more
         continue;
       }
+      if (verdict == finauth::ResourceVerdict::AccountLocked) {
+        // Recorded in the store: every caller now gets AccountLockedError without a request.
+        std::cerr << "the Partner ID is locked (24302); contact Finicity support\n";
+      }
       break;
     }
-    curl_global_cleanup();
 
     finauth_stats st = auth.stats();
     std::cout << "authentication requests: " << st.auth_requests << ", cache hits: " << st.cache_hits
               << "\n";
+
+    const char *token_url = std::getenv("FINAUTH_OAUTH2_TOKEN_URL");
+    const char *resource = std::getenv("FINAUTH_OAUTH2_RESOURCE_URL");
+    if (status == 200 && token_url && *token_url && resource && *resource) {
+      status = oauth2_call(resource);
+    }
+    curl_global_cleanup();
     return status == 200 ? 0 : 1;
   } catch (const finauth::LockoutGuardError &e) {
     std::cerr << "lockout guard (" << e.guard_reason() << "): " << e.what() << "\n";
@@ -79,6 +124,11 @@ int main() {
               << " attempt(s) left: " << e.what() << "\n";
   } catch (const finauth::Error &e) {
     std::cerr << e.kind() << ": " << e.what() << "\n";
+    if (e.oauth_error()) {  // an OAuth 2.0 error answer: its fields, for a support ticket
+      std::cerr << "  error=" << *e.oauth_error()
+                << " error_description=" << e.error_description().value_or("")
+                << " correlation_id=" << e.correlation_id().value_or("") << "\n";
+    }
   } catch (const std::exception &e) {
     std::cerr << e.what() << "\n";
   }
