@@ -5,6 +5,7 @@
 
 mod error;
 mod oauth1;
+mod oauth2;
 mod partner_auth;
 mod runtime;
 mod store;
