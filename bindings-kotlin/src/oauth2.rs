@@ -135,9 +135,21 @@ impl std::fmt::Display for ClientCredentials {
             self.core.token_url().as_str(),
             self.core.client_id(),
             self.core.auth_method().as_str(),
-            self.core.scope(),
+            Scope(self.core.scope()),
             self.core.token_type()
         )
+    }
+}
+
+/// `"a b"` or `null`, as Kotlin would print it.
+struct Scope<'a>(Option<&'a str>);
+
+impl std::fmt::Debug for Scope<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(s) => write!(f, "{s:?}"),
+            None => f.write_str("null"),
+        }
     }
 }
 
