@@ -229,6 +229,13 @@ impl PartnerAuth {
         self.core.base_url().as_str().to_owned()
     }
 
+    /// The cached token if no refresh is due yet (no waiting, no I/O), else `null`. A plain
+    /// call: from a coroutine, `freshToken() ?: token()` skips uniffi's suspend machinery,
+    /// which costs more than the call itself (bench/README.md, JVM).
+    pub fn fresh_token(&self) -> Option<String> {
+        self.core.fresh_token().map(|t| t.expose().to_owned())
+    }
+
     /// A valid Finicity App Token: from memory when fresh, otherwise one authentication serves
     /// every concurrent caller.
     pub async fn token(&self) -> Result<String> {
