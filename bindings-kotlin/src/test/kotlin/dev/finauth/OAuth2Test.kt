@@ -126,6 +126,20 @@ class OAuth2Test {
     }
 
     @Test
+    fun `a token the resource keeps rejecting costs exactly one retry, then the 401 is the caller's`() {
+        Sandbox().use { sandbox ->
+            // Tokens without expires_in, which the sandbox treats as expired at once: the
+            // client keeps each for its default lifetime, the resource rejects every one.
+            sandbox.oauth2Config("""{"expires_in": null, "implicit_lifetime": 0}""")
+            val cc = sandbox.secretClient()
+            assertEquals(401, get(http(cc), sandbox.resourceUrl()))
+            assertEquals(2L, sandbox.oauth2Counter("resource_requests"))
+            assertEquals(2L, sandbox.oauth2Counter("resource_rejected"))
+            assertEquals(2L, sandbox.oauth2Counter("tokens_issued"))
+        }
+    }
+
+    @Test
     fun `a wrong client secret hammered by 50 coroutines stays under the guard`() {
         Sandbox().use { sandbox ->
             val wrong = "wrong-client-secret-xyz"
