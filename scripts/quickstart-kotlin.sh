@@ -18,11 +18,15 @@ mvn -B -q -Dstyle.color=never -f bindings-kotlin/pom.xml install -DskipTests -Df
 step "start the sandbox"
 start_sandbox
 demo_env
+# OAuth 2.0 client credentials: the sandbox's demo client.
+export FINAUTH_OAUTH2_TOKEN_URL="$SANDBOX_URL/oauth2/token"
+export FINAUTH_OAUTH2_CLIENT_ID=finauth-demo-client
+export FINAUTH_OAUTH2_CLIENT_SECRET=demo-client-secret
 
-step "Kotlin: examples/kotlin (coroutines, OkHttp)"
+step "Kotlin: examples/kotlin (coroutines, OkHttp; Finicity and OAuth 2.0)"
 mvn -B -q -Dstyle.color=never -f examples/kotlin/pom.xml compile exec:java
 
-step "Java: examples/java (blocking API)"
+step "Java: examples/java (blocking API; Finicity and OAuth 2.0)"
 mvn -B -q -Dstyle.color=never -f examples/java/pom.xml compile exec:java
 
 echo

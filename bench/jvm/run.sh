@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # JVM benchmark: release libfinauth_jvm in the finauth jar (installed into the local Maven
 # repository), a local sandbox, then bench/jvm/src/main/kotlin/Bench.kt. Prints figures only.
+# `run.sh token` skips the signing part (20 s) and prints only the token() figures.
 source "$(dirname "$0")/../../scripts/common.sh"
 
 step "release build of libfinauth_jvm and uniffi-bindgen; debug sandbox"
 cargo build --release --locked -p finauth-kotlin
-cargo build --locked -p finauth-sandbox
+build_workspace   # the debug sandbox, reusing the one workspace build (common.sh)
 
 step "the finauth jar with the release library (mvn install, no tests)"
 mvn -B -q -Dstyle.color=never -f bindings-kotlin/pom.xml install -DskipTests \
@@ -13,7 +14,10 @@ mvn -B -q -Dstyle.color=never -f bindings-kotlin/pom.xml install -DskipTests \
 
 start_sandbox
 demo_env
+export FINAUTH_OAUTH2_TOKEN_URL="$SANDBOX_URL/oauth2/token"
+export FINAUTH_OAUTH2_CLIENT_ID=finauth-demo-client
+export FINAUTH_OAUTH2_CLIENT_SECRET=demo-client-secret
 
 step "bench/jvm"
 mvn -B -q -Dstyle.color=never -f bench/jvm/pom.xml compile exec:java \
-  -Dexec.args="$ROOT/core/tests/oauth1-keys"
+  -Dexec.args="$ROOT/core/tests/oauth1-keys ${1:-}"

@@ -10,11 +10,17 @@ use std::time::Duration;
 pub enum FinauthError {
     /// Bad configuration or argument; the description names the field.
     Config { description: String },
-    /// The server rejected the partner id / secret.
+    /// The server rejected the partner id / secret (or the OAuth 2.0 client: `invalid_client`).
     InvalidCredentials {
         description: String,
         attempts_remaining: i32,
         code: Option<i32>,
+        /// OAuth 2.0: the answer's `error` (RFC 6749 §5.2), e.g. `invalid_client`.
+        error: Option<String>,
+        /// OAuth 2.0: the answer's `error_description`.
+        error_description: Option<String>,
+        /// OAuth 2.0: the server's correlation id (for a support ticket).
+        correlation_id: Option<String>,
     },
     /// The Partner ID is locked by the server (24302).
     AccountLocked { description: String, code: i32 },
@@ -42,6 +48,12 @@ pub enum FinauthError {
         description: String,
         status: i32,
         code: Option<i32>,
+        /// OAuth 2.0: the answer's `error`, e.g. `invalid_scope`.
+        error: Option<String>,
+        /// OAuth 2.0: the answer's `error_description`.
+        error_description: Option<String>,
+        /// OAuth 2.0: the server's correlation id.
+        correlation_id: Option<String>,
     },
     /// Network failure.
     Transport { description: String },
@@ -116,6 +128,12 @@ impl From<finauth::Error> for FinauthError {
     fn from(e: finauth::Error) -> Self {
         use finauth::Error as E;
         let description = e.to_string();
+        let oauth = e.oauth_error().cloned().unwrap_or_default();
+        let (error, error_description, correlation_id) = (
+            Some(oauth.error).filter(|s| !s.is_empty()),
+            oauth.error_description,
+            oauth.correlation_id,
+        );
         match e {
             E::Config(_) => FinauthError::Config { description },
             E::InvalidCredentials {
@@ -126,6 +144,9 @@ impl From<finauth::Error> for FinauthError {
                 description,
                 attempts_remaining: int(attempts_remaining),
                 code: code.map(int),
+                error,
+                error_description,
+                correlation_id,
             },
             E::AccountLocked { code } => FinauthError::AccountLocked {
                 description,
@@ -155,6 +176,9 @@ impl From<finauth::Error> for FinauthError {
                 description,
                 status: i32::from(status),
                 code: code.map(int),
+                error,
+                error_description,
+                correlation_id,
             },
             E::Transport(_) => FinauthError::Transport { description },
             E::Timeout { after, .. } => FinauthError::Timeout { description, after },
@@ -210,6 +234,34 @@ mod tests {
                 code,
                 ..
             } => assert_eq!((attempts_remaining, code), (2, Some(103))),
+            other => panic!("wrong mapping: {other:?}"),
+        }
+        let oauth = finauth::OAuthError {
+            error: "invalid_scope".into(),
+            error_description: Some("write is not allowed".into()),
+            correlation_id: Some("corr-1".into()),
+        };
+        match FinauthError::from(finauth::Error::Server {
+            status: 400,
+            code: None,
+            message: "bad request".into(),
+            oauth: Some(Box::new(oauth)),
+        }) {
+            FinauthError::Server {
+                status,
+                error,
+                error_description,
+                correlation_id,
+                ..
+            } => assert_eq!(
+                (status, error, error_description, correlation_id),
+                (
+                    400,
+                    Some("invalid_scope".into()),
+                    Some("write is not allowed".into()),
+                    Some("corr-1".into())
+                )
+            ),
             other => panic!("wrong mapping: {other:?}"),
         }
         match FinauthError::from(finauth::Error::Unauthorized {

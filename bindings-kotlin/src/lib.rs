@@ -5,6 +5,7 @@
 
 mod error;
 mod oauth1;
+mod oauth2;
 mod partner_auth;
 mod runtime;
 mod store;
@@ -12,13 +13,3 @@ mod store;
 pub use error::FinauthError;
 
 uniffi::setup_scaffolding!();
-
-/// True if a resource's answer rejected the token (10022 invalid or 10023 expired, with HTTP 401
-/// or 500): invalidate it and resend once. The rule the OkHttp interceptor applies.
-#[uniffi::export]
-pub fn rejects_token(status: i32, content_type: String, body: Vec<u8>) -> bool {
-    let Ok(status) = u16::try_from(status) else {
-        return false;
-    };
-    finauth::finicity::response::rejects_token(status, &content_type, &body)
-}

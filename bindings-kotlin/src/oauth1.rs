@@ -1,28 +1,40 @@
-//! `SigningKey`, `loadPkcs12`/`loadPem` and `OAuth1Signer`: Mastercard OAuth 1.0a signing, all
-//! done by `finauth::oauth1`.
+//! `SigningKey`, `loadPkcs12`/`loadPem`/`loadKeyFile` and `OAuth1Signer`: Mastercard OAuth 1.0a
+//! signing, all done by `finauth::oauth1`. The same keys sign OAuth 2.0 client assertions and
+//! DPoP proofs (`ClientCredentials`).
 
 use crate::error::{FinauthError, Result};
 use std::sync::Arc;
 
-/// An RSA private key for OAuth 1.0a signing, parsed once. `toString()` shows the key size only;
-/// the key never leaves Rust and is zeroized when dropped.
+/// A private key (RSA, or EC P-256 for OAuth 2.0), parsed once. `toString()` shows the algorithm
+/// only; the key never leaves Rust and is zeroized when dropped.
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct SigningKey {
-    inner: finauth::oauth1::SigningKey,
+    pub(crate) inner: finauth::oauth1::SigningKey,
 }
 
 impl std::fmt::Display for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SigningKey(RSA-{}, <redacted>)", self.inner.bits())
+        write!(f, "SigningKey({}, <redacted>)", self.inner.algorithm())
     }
 }
 
 #[uniffi::export]
 impl SigningKey {
-    /// The RSA modulus size in bits (e.g. 2048).
+    /// The key size in bits (the RSA modulus, e.g. 2048; 256 for P-256).
     pub fn bits(&self) -> i32 {
         i32::try_from(self.inner.bits()).unwrap_or(i32::MAX)
+    }
+
+    /// `RSA-2048`, `EC-P256`, ...
+    pub fn algorithm(&self) -> String {
+        self.inner.algorithm()
+    }
+
+    /// The public key as a JWK (JSON text, no private part): what an authorization server
+    /// registers for `private_key_jwt`.
+    pub fn public_jwk(&self) -> String {
+        finauth::oauth2::jose::public_jwk(&self.inner).to_string()
     }
 }
 
@@ -80,6 +92,21 @@ pub fn load_pem(source: String, password: Option<String>) -> Result<Arc<SigningK
     key(finauth::oauth1::SigningKey::from_pem(
         &text,
         password.as_deref(),
+    ))
+}
+
+/// A key file of any supported format, recognised by its content: PEM, DER (PKCS#8, PKCS#1,
+/// SEC1) or PKCS#12. `password` for PKCS#12 and encrypted keys; `alias` picks a PKCS#12 entry.
+#[uniffi::export(default(password = None, alias = None))]
+pub fn load_key_file(
+    path: String,
+    password: Option<String>,
+    alias: Option<String>,
+) -> Result<Arc<SigningKey>> {
+    key(finauth::oauth1::SigningKey::from_file(
+        &path,
+        password.as_deref(),
+        alias.as_deref(),
     ))
 }
 

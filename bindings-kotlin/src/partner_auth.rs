@@ -97,6 +97,28 @@ impl From<finauth::GuardStatus> for GuardStatus {
     }
 }
 
+/// What a resource's answer means for the token (`PartnerAuth.observeResponse`).
+#[derive(uniffi::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceVerdict {
+    /// Nothing for finauth to do: hand the answer to the caller.
+    Pass,
+    /// The token was rejected (10022/10023): invalidate it and resend the request once.
+    TokenRejected,
+    /// The Partner ID is locked (24302); already recorded in the store, so every caller and
+    /// process sharing it gets `AccountLocked` from now on without a request.
+    AccountLocked,
+}
+
+impl From<finauth::finicity::ResourceVerdict> for ResourceVerdict {
+    fn from(v: finauth::finicity::ResourceVerdict) -> Self {
+        match v {
+            finauth::finicity::ResourceVerdict::Pass => ResourceVerdict::Pass,
+            finauth::finicity::ResourceVerdict::TokenRejected => ResourceVerdict::TokenRejected,
+            finauth::finicity::ResourceVerdict::AccountLocked => ResourceVerdict::AccountLocked,
+        }
+    }
+}
+
 /// The headers of one Finicity call. `toString()` hides both values.
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
@@ -207,6 +229,13 @@ impl PartnerAuth {
         self.core.base_url().as_str().to_owned()
     }
 
+    /// The cached token if no refresh is due yet (no waiting, no I/O), else `null`. A plain
+    /// call: from a coroutine, `freshToken() ?: token()` skips uniffi's suspend machinery,
+    /// which costs more than the call itself (bench/README.md, JVM).
+    pub fn fresh_token(&self) -> Option<String> {
+        self.core.fresh_token().map(|t| t.expose().to_owned())
+    }
+
     /// A valid Finicity App Token: from memory when fresh, otherwise one authentication serves
     /// every concurrent caller.
     pub async fn token(&self) -> Result<String> {
@@ -250,6 +279,43 @@ impl PartnerAuth {
     pub fn invalidate_blocking(&self, token: String) -> Result<bool> {
         let token = AccessToken::new(token);
         runtime::block_on(async { Ok(self.core.invalidate(&token).await) })
+    }
+
+    /// Judge a resource's answer to a request made with this object's headers (an HTTP
+    /// integration's job, e.g. `FinicityInterceptor`): `TOKEN_REJECTED` means invalidate the
+    /// token sent and resend once; `ACCOUNT_LOCKED` (24302) is recorded in the store first.
+    pub async fn observe_response(
+        &self,
+        status: i32,
+        content_type: String,
+        body: Vec<u8>,
+    ) -> Result<ResourceVerdict> {
+        let Ok(status) = u16::try_from(status) else {
+            return Ok(ResourceVerdict::Pass);
+        };
+        let core = self.core.clone();
+        runtime::spawn(async move { Ok(core.observe_response(status, &content_type, &body).await) })
+            .await
+            .map(ResourceVerdict::from)
+    }
+
+    /// `observeResponse()` for threads that do not use coroutines.
+    pub fn observe_response_blocking(
+        &self,
+        status: i32,
+        content_type: String,
+        body: Vec<u8>,
+    ) -> Result<ResourceVerdict> {
+        let Ok(status) = u16::try_from(status) else {
+            return Ok(ResourceVerdict::Pass);
+        };
+        runtime::block_on(async {
+            Ok(self
+                .core
+                .observe_response(status, &content_type, &body)
+                .await)
+        })
+        .map(ResourceVerdict::from)
     }
 
     /// Modify Partner Secret (Finicity's rules are checked before anything is sent); every

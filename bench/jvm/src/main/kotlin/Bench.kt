@@ -1,9 +1,16 @@
 // Prints: OAuth 1.0a signatures/s from finauth's JVM binding and from Mastercard's Java signer
 // (com.mastercard.developer:oauth1-signer) with the same RSA-2048 key, on one thread and two;
-// and the cost of a fresh token() from Kotlin (suspend and blocking). Asserts nothing.
-// Arguments: KEYS_DIR (core/tests/oauth1-keys). Environment: the FINICITY_* variables of a sandbox.
+// the cost of a fresh token() from Kotlin (suspend and blocking, PartnerAuth and
+// ClientCredentials) and, to explain it, the cost of the pieces every uniffi call is made of (a
+// JNA direct call, the JNA Structures uniffi allocates per call). Asserts nothing.
+// Arguments: KEYS_DIR (core/tests/oauth1-keys) [token: skip the signing part].
+// Environment: the FINICITY_* and FINAUTH_OAUTH2_* variables of a sandbox.
 
 import com.mastercard.developer.oauth.OAuth
+import com.sun.jna.Native
+import com.sun.jna.Pointer
+import com.sun.jna.Structure
+import dev.finauth.ClientCredentials
 import dev.finauth.OAuth1Signer
 import dev.finauth.PartnerAuth
 import dev.finauth.loadPem
@@ -42,8 +49,113 @@ fun rate(threads: Int, seconds: Double, op: () -> Unit): Double {
     return total.get() / seconds
 }
 
+/** ns per call of `op`, after as many calls of warm-up. */
+inline fun nsPerCall(n: Int, op: () -> Unit): Double {
+    repeat(n) { op() }
+    val s = System.nanoTime()
+    repeat(n) { op() }
+    return (System.nanoTime() - s).toDouble() / n
+}
+
+/**
+ * ns per call of `op` in `batches` batches of `size` calls, after a collection and a pause
+ * before each batch: the rate a service sees when it is not calling in a tight loop (JNA's one
+ * cleaner thread has freed the previous batch's native memory by then).
+ */
+inline fun pacedNsPerCall(batches: Int, size: Int, op: () -> Unit): Double {
+    var total = 0L
+    repeat(batches) {
+        System.gc()
+        Thread.sleep(50)
+        val s = System.nanoTime()
+        repeat(size) { op() }
+        total += System.nanoTime() - s
+    }
+    return total.toDouble() / (batches.toLong() * size)
+}
+
+/** The shapes uniffi's generated Kotlin passes on every call: RustBuffer and RustCallStatus. */
+@Structure.FieldOrder("capacity", "len", "data")
+open class Buf : Structure() {
+    @JvmField var capacity: Long = 0
+    @JvmField var len: Long = 0
+    @JvmField var data: Pointer? = null
+
+    class ByValue : Buf(), Structure.ByValue
+}
+
+@Structure.FieldOrder("code", "errorBuf")
+open class CallStatus : Structure() {
+    @JvmField var code: Byte = 0
+    @JvmField var errorBuf: Buf.ByValue = Buf.ByValue()
+}
+
+/** JNA direct mapping (what uniffi uses) of two libc functions. */
+object LibC {
+    init {
+        Native.register(LibC::class.java, "c")
+    }
+
+    @JvmStatic external fun getpid(): Int
+
+    /** A call that takes a Structure by reference, as every uniffi call takes its status. */
+    @JvmStatic external fun memchr(s: CallStatus, c: Int, n: Long): Pointer?
+}
+
+fun tokenFigures() {
+    val auth = PartnerAuth.fromEnv()
+    val t0 = System.nanoTime()
+    runBlocking { auth.token() }
+    println("first token() (one authentication at the sandbox): %.2f ms".format((System.nanoTime() - t0) / 1e6))
+    println("paced (20 batches of 1,000 calls, a collection and 50 ms between batches), ns per call:")
+    println(
+        "  PartnerAuth: suspend token() %.0f, freshToken() ?: token() in a coroutine %.0f, tokenBlocking() %.0f, partnerId() %.0f; RustCallStatus Structure allocated %.0f"
+            .format(
+                runBlocking { pacedNsPerCall(20, 1000) { auth.token() } },
+                runBlocking { pacedNsPerCall(20, 1000) { auth.freshToken() ?: auth.token() } },
+                pacedNsPerCall(20, 1000) { auth.tokenBlocking() },
+                pacedNsPerCall(20, 1000) { auth.partnerId() },
+                pacedNsPerCall(20, 1000) { CallStatus() },
+            ),
+    )
+
+    val n = 50_000
+    val suspendNs = runBlocking { nsPerCall(n) { auth.token() } }
+    val freshNs = runBlocking { nsPerCall(n) { auth.freshToken() ?: auth.token() } }
+    val blockingNs = nsPerCall(n) { auth.tokenBlocking() }
+    println(
+        "fresh token() from Kotlin: suspend %.0f ns/call, freshToken() ?: token() %.0f ns/call, tokenBlocking() %.0f ns/call (%,d calls each)"
+            .format(suspendNs, freshNs, blockingNs, n),
+    )
+    val st = auth.stats()
+    println("authentication requests by this object: ${st.authRequests}; cache hits: ${st.cacheHits}")
+
+    val cc = ClientCredentials.fromEnv()
+    cc.tokenBlocking()
+    val ccSuspend = runBlocking { nsPerCall(n) { cc.token() } }
+    val ccBlocking = nsPerCall(n) { cc.tokenBlocking() }
+    val ccFresh = nsPerCall(n) { cc.freshToken() }
+    println(
+        "ClientCredentials fresh token(): suspend %.0f ns/call, tokenBlocking() %.0f ns/call, freshToken() %.0f ns/call; token requests: %d"
+            .format(ccSuspend, ccBlocking, ccFresh, cc.stats().authRequests),
+    )
+
+    println("what a uniffi call is made of (ns per operation, tight loops of %,d):".format(n))
+    println("  partnerId() (uniffi method returning a String, no core work): %.0f".format(nsPerCall(n) { auth.partnerId() }))
+    println("  stats() (uniffi method returning a record, no core work): %.0f".format(nsPerCall(n) { auth.stats() }))
+    println("  JNA direct call, no arguments (getpid): %.0f".format(nsPerCall(n) { LibC.getpid() }))
+    println("  JNA Structure of a RustCallStatus allocated: %.0f".format(nsPerCall(n) { CallStatus() }))
+    val status = CallStatus()
+    println("  JNA direct call with that Structure by reference (memchr): %.0f".format(nsPerCall(n) { LibC.memchr(status, 1, 1) }))
+    println("  JNA Structure allocated and passed (memchr): %.0f".format(nsPerCall(n) { LibC.memchr(CallStatus(), 1, 1) }))
+}
+
 fun main(args: Array<String>) {
-    val keys = File(args.getOrElse(0) { "core/tests/oauth1-keys" })
+    if (args.getOrNull(1) != "token") signingFigures(File(args.getOrElse(0) { "core/tests/oauth1-keys" }))
+    tokenFigures()
+}
+
+fun signingFigures(keys: File) {
     val finauthSigner = OAuth1Signer("bench-consumer-key", loadPem(File(keys, "pkcs8.pem").path))
     val privateKey = KeyFactory.getInstance("RSA").generatePrivate(PKCS8EncodedKeySpec(File(keys, "pkcs8.der").readBytes()))
     val uri = URI.create(URI_TEXT)
@@ -57,22 +169,4 @@ fun main(args: Array<String>) {
         val b = rate(threads, 5.0, mc)
         println("  %d thread(s): finauth (JVM binding) %,.0f/s | Mastercard oauth1-signer %,.0f/s | ratio %.2f".format(threads, a, b, a / b))
     }
-
-    val auth = PartnerAuth.fromEnv()
-    val t0 = System.nanoTime()
-    runBlocking { auth.token() }
-    println("first token() (one authentication at the sandbox): %.2f ms".format((System.nanoTime() - t0) / 1e6))
-    val n = 200_000
-    repeat(1) {
-        runBlocking { repeat(n) { auth.token() } }
-        val s = System.nanoTime()
-        runBlocking { repeat(n) { auth.token() } }
-        val suspendNs = (System.nanoTime() - s).toDouble() / n
-        val b = System.nanoTime()
-        repeat(n) { auth.tokenBlocking() }
-        val blockingNs = (System.nanoTime() - b).toDouble() / n
-        println("fresh token() from Kotlin: suspend %.0f ns/call, tokenBlocking() %.0f ns/call (%,d calls each)".format(suspendNs, blockingNs, n))
-    }
-    val st = auth.stats()
-    println("authentication requests by this object: ${st.authRequests}; cache hits: ${st.cacheHits}")
 }

@@ -1,10 +1,15 @@
-// finauth quickstart for Java: no coroutines, the blocking API. 64 threads share one
-// authentication, the headers of a Finicity call, a real call with java.net.http, and the counters.
-// Configured by FINICITY_PARTNER_ID, FINICITY_PARTNER_SECRET, FINICITY_APP_KEY, FINICITY_BASE_URL
-// and FINAUTH_ALLOW_INSECURE_LOOPBACK=1 for the local sandbox (scripts/quickstart-kotlin.sh).
+// finauth quickstart for Java: no coroutines, the blocking API and the static entry points of
+// dev.finauth.Finauth. 64 threads share one authentication, the headers of a Finicity call, a real
+// call with java.net.http, the counters; then an OAuth 2.0 client credentials token and headers.
+// Configured by FINICITY_PARTNER_ID, FINICITY_PARTNER_SECRET, FINICITY_APP_KEY, FINICITY_BASE_URL,
+// FINAUTH_OAUTH2_TOKEN_URL, FINAUTH_OAUTH2_CLIENT_ID, FINAUTH_OAUTH2_CLIENT_SECRET and
+// FINAUTH_ALLOW_INSECURE_LOOPBACK=1 for the local sandbox (scripts/quickstart-kotlin.sh).
 
+import dev.finauth.ClientCredentials;
+import dev.finauth.Finauth;
 import dev.finauth.FinauthException;
 import dev.finauth.FinicityHeaders;
+import dev.finauth.OAuth2Headers;
 import dev.finauth.PartnerAuth;
 import dev.finauth.Stats;
 import java.net.URI;
@@ -24,8 +29,10 @@ import java.util.concurrent.Future;
 public final class Quickstart {
     public static void main(String[] args) throws Exception {
         PartnerAuth auth;
+        ClientCredentials oauth2;
         try {
-            auth = PartnerAuth.Companion.fromEnv();
+            auth = Finauth.partnerAuthFromEnv();
+            oauth2 = Finauth.clientCredentialsFromEnv();
         } catch (FinauthException.Config e) {
             System.out.println("configuration: " + e.getDescription());
             System.exit(2);
@@ -54,6 +61,19 @@ public final class Quickstart {
                 // A rejected token (10022/10023): drop it so the next call gets a new one.
                 auth.invalidateBlocking(headers.token());
             }
+
+            // OAuth 2.0 client credentials: Authorization (and a DPoP proof when configured) for
+            // one request; invalidateBlocking(token) after a 401 gets a new token next time.
+            String resource = oauth2.tokenUrl().replaceAll("/token$", "/resource/accounts");
+            OAuth2Headers oauth2Headers = oauth2.headersBlocking("GET", resource);
+            HttpRequest.Builder oauth2Request = HttpRequest.newBuilder(URI.create(resource));
+            for (Map.Entry<String, String> h : oauth2Headers.asMap().entrySet()) {
+                oauth2Request.header(h.getKey(), h.getValue());
+            }
+            HttpResponse<String> oauth2Resp = HttpClient.newHttpClient()
+                    .send(oauth2Request.build(), HttpResponse.BodyHandlers.ofString());
+            System.out.println("OAuth 2.0 (" + oauth2.tokenType() + ") GET /oauth2/resource/accounts -> "
+                    + oauth2Resp.statusCode());
         } catch (FinauthException e) {
             System.out.println(e.getClass().getSimpleName() + " (" + e.kind() + "): " + e);
             System.exit(1);

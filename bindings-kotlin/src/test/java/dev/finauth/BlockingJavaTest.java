@@ -15,12 +15,60 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** Java callers use the blocking API: no coroutines, no Kotlin knowledge. */
+/**
+ * Java callers use the blocking API and the static entry points of {@code Finauth}: no
+ * coroutines, no companion objects, no Kotlin knowledge.
+ */
 class BlockingJavaTest {
     private static PartnerAuth auth(Sandbox sandbox, String secret) throws FinauthException {
-        PartnerAuthOptions options =
-                new PartnerAuthOptions(sandbox.getUrl(), null, null, null, null, null, true);
-        return new PartnerAuth("finauth-demo-partner", secret, "demo-app-key", options);
+        PartnerAuthOptions options = new PartnerAuthOptions();
+        options.setBaseUrl(sandbox.getUrl());
+        options.setAllowInsecureLoopback(true);
+        return Finauth.partnerAuth("finauth-demo-partner", secret, "demo-app-key", options);
+    }
+
+    private static ClientCredentials clientCredentials(Sandbox sandbox) throws FinauthException {
+        ClientCredentialsOptions options = new ClientCredentialsOptions();
+        options.setAuthMethod(AuthMethod.CLIENT_SECRET_POST);
+        options.setAllowInsecureLoopback(true);
+        return Finauth.clientCredentials(
+                sandbox.getUrl() + "/oauth2/token", "finauth-demo-client", "demo-client-secret", null, options);
+    }
+
+    @Test
+    void sixtyFourJavaThreadsOnAColdCacheMakeOneOAuth2TokenRequest() throws Exception {
+        try (Sandbox sandbox = new Sandbox("--latency-ms", "300")) {
+            ClientCredentials cc = clientCredentials(sandbox);
+            ExecutorService pool = Executors.newFixedThreadPool(64);
+            try {
+                List<Callable<String>> calls = new ArrayList<>();
+                for (int i = 0; i < 64; i++) calls.add(cc::tokenBlocking);
+                Set<String> tokens = new HashSet<>();
+                for (Future<String> f : pool.invokeAll(calls)) tokens.add(f.get());
+                assertEquals(1, tokens.size());
+            } finally {
+                pool.shutdown();
+            }
+            assertEquals(1L, sandbox.oauth2Counter("token_requests", "finauth-demo-client"));
+            OAuth2Headers headers = cc.headersBlocking("GET", sandbox.resourceUrl("/accounts"));
+            assertEquals("Bearer " + headers.token(), headers.asMap().get("Authorization"));
+            assertFalse(cc.toString().contains("demo-client-secret"));
+        }
+    }
+
+    @Test
+    void keysAndEnvironmentFromStaticEntryPoints() throws Exception {
+        String keys = System.getProperty("finauth.keys", "../core/tests/oauth1-keys");
+        SigningKey rsa = Finauth.loadPem(keys + "/pkcs8.pem");
+        SigningKey ec = Finauth.loadKeyFile(keys + "/ec.p12", "keystorepassword");
+        assertEquals("RSA-2048", rsa.algorithm());
+        assertEquals("EC-P256", ec.algorithm());
+        assertTrue(ec.publicJwk().contains("\"kty\":\"EC\""));
+        if (System.getenv("FINICITY_PARTNER_ID") == null) {
+            FinauthException.Config e =
+                    assertThrows(FinauthException.Config.class, Finauth::partnerAuthFromEnv);
+            assertTrue(e.getDescription().contains("FINICITY_PARTNER_ID"), e.getDescription());
+        }
     }
 
     @Test

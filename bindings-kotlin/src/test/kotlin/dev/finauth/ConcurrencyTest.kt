@@ -13,6 +13,7 @@ class ConcurrencyTest {
         // Latency keeps the one authentication in flight while every coroutine arrives.
         Sandbox("--latency-ms", "300").use { sandbox ->
             val auth = sandbox.auth()
+            assertEquals(null, auth.freshToken())
             val tokens = runBlocking(Dispatchers.Default) {
                 (1..1000).map { async { auth.token() } }.awaitAll()
             }
@@ -20,6 +21,7 @@ class ConcurrencyTest {
             assertEquals(1L, sandbox.authRequests())
             assertEquals(1L, auth.stats().authRequests)
             // Fresh afterwards: no further request.
+            assertEquals(tokens[0], auth.freshToken())
             runBlocking { auth.token() }
             assertEquals(1L, sandbox.authRequests())
         }

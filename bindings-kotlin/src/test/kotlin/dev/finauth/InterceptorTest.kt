@@ -6,7 +6,9 @@ import okhttp3.OkHttpClient
 import okhttp3.Request
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotEquals
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
 
 class InterceptorTest {
     @Test
@@ -38,6 +40,36 @@ class InterceptorTest {
             sandbox.admin("POST", "/__admin/partners", """{"partner_id":"$PARTNER_ID","secret":"NewSecret2027","app_key":"rotated-app-key"}""")
             auth.setAppKey("rotated-app-key")
             assertEquals("rotated-app-key", auth.headersBlocking().asMap()["Finicity-App-Key"])
+        }
+    }
+
+    @Test
+    fun `a 24302 answer seen by the interceptor stops every caller sharing the store`() {
+        Sandbox().use { sandbox ->
+            val store = Store.Memory(MemoryStore())
+            val auth = sandbox.auth(store = store)
+            val twin = sandbox.auth(store = store)
+            val client = OkHttpClient.Builder().addInterceptor(FinicityInterceptor(auth)).build()
+            val get = Request.Builder().url("${sandbox.url}/aggregation/v1/customers").build()
+            client.newCall(get).execute().use { assertEquals(200, it.code) }
+            assertEquals(ResourceVerdict.PASS, auth.observeResponseBlocking(200, "application/json", ByteArray(0)))
+            // Someone else's wrong secret locks the Partner ID at the server.
+            sandbox.admin("POST", "/__admin/config", """{"lockout_threshold": 1}""")
+            val answer = sandbox.send(
+                "POST", "/aggregation/v2/partners/authentication",
+                """{"partnerId": "$PARTNER_ID", "partnerSecret": "NotTheSecret123"}""",
+                mapOf("Finicity-App-Key" to APP_KEY, "Content-Type" to "application/json", "Accept" to "application/json"),
+            )
+            assertTrue(answer.statusCode() >= 400, answer.body())
+            assertTrue(sandbox.partner()["locked"].toString().toBoolean())
+            val e = assertThrows<FinauthException.AccountLocked> { client.newCall(get).execute().close() }
+            assertEquals(24302, e.code)
+            // Recorded in the store: the twin stops too, without a request.
+            val before = sandbox.authRequests()
+            assertThrows<FinauthException.AccountLocked> { twin.tokenBlocking() }
+            assertThrows<FinauthException.AccountLocked> { runBlocking { auth.headers() } }
+            assertEquals(before, sandbox.authRequests())
+            assertEquals(24302, twin.guardStatusBlocking().locked)
         }
     }
 }

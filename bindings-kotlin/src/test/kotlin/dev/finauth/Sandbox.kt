@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit
 const val PARTNER_ID = "finauth-demo-partner"
 const val SECRET = "DemoSecret2026"
 const val APP_KEY = "demo-app-key"
+const val CLIENT_ID = "finauth-demo-client"
+const val CLIENT_SECRET = "demo-client-secret"
 
 /** The finauth sandbox as a real process on a free loopback port, and its admin API. */
 class Sandbox(vararg args: String) : AutoCloseable {
@@ -45,6 +47,14 @@ class Sandbox(vararg args: String) : AutoCloseable {
         val resp = http.send(req, HttpResponse.BodyHandlers.ofString())
         check(resp.statusCode() in 200..299) { "admin $method $path: HTTP ${resp.statusCode()} ${resp.body()}" }
         return resp.body()
+    }
+
+    /** Any request to the sandbox (not only admin paths); the answer whatever its status. */
+    fun send(method: String, path: String, body: String, headers: Map<String, String>): HttpResponse<String> {
+        val req = HttpRequest.newBuilder(URI.create(url + path))
+            .method(method, HttpRequest.BodyPublishers.ofString(body))
+        for ((k, v) in headers) req.header(k, v)
+        return http.send(req.build(), HttpResponse.BodyHandlers.ofString())
     }
 
     fun stats(): JsonObject = Json.parseToJsonElement(admin("GET", "/__admin/stats")).jsonObject
@@ -81,6 +91,63 @@ class Sandbox(vararg args: String) : AutoCloseable {
         store: Store? = null,
         timeout: java.time.Duration? = null,
     ) = PartnerAuth(PARTNER_ID, secret, appKey, options(store, timeout))
+
+    val tokenUrl: String get() = "$url/oauth2/token"
+
+    fun resourceUrl(path: String = "/accounts"): String = "$url/oauth2/resource$path"
+
+    /** The OAuth 2.0 counters of one client (`token_requests`, `resource_ok`, `by_method`, ...). */
+    fun oauth2(clientId: String = CLIENT_ID): JsonObject =
+        stats()["oauth2"]?.jsonObject?.get(clientId)?.jsonObject ?: JsonObject(emptyMap())
+
+    fun oauth2Counter(name: String, clientId: String = CLIENT_ID): Long =
+        oauth2(clientId)[name]?.jsonPrimitive?.long ?: 0L
+
+    fun oauth2Config(json: String) {
+        admin("POST", "/__admin/oauth2/config", json)
+    }
+
+    /** Registers `key`'s public JWK for `clientId` (for `private_key_jwt`). */
+    fun registerKey(clientId: String, key: SigningKey) {
+        admin("POST", "/__admin/oauth2/clients", """{"client_id": "$clientId", "jwk": ${key.publicJwk()}}""")
+    }
+
+    fun oauth2Options(
+        authMethod: AuthMethod? = null,
+        signingKey: SigningKey? = null,
+        dpop: Boolean = false,
+        scope: String? = null,
+        store: Store? = null,
+        maxFailedAttempts: Int? = null,
+        defaultLifetime: java.time.Duration? = null,
+    ) = ClientCredentialsOptions(
+        authMethod = authMethod,
+        scope = scope,
+        signingKey = signingKey,
+        keyId = signingKey?.let { "k1" },
+        dpop = dpop,
+        defaultLifetime = defaultLifetime,
+        store = store,
+        maxFailedAttempts = maxFailedAttempts,
+        timeout = java.time.Duration.ofSeconds(10),
+        allowInsecureLoopback = true,
+    )
+
+    /** The demo client with a client secret (`CLIENT_SECRET_BASIC` unless told). */
+    fun secretClient(
+        secret: String = CLIENT_SECRET,
+        clientId: String = CLIENT_ID,
+        options: ClientCredentialsOptions = oauth2Options(),
+    ) = ClientCredentials(tokenUrl, clientId, secret, APP_KEY, options)
+
+    /** A `private_key_jwt` client registered with `key`'s public JWK. */
+    fun jwtClient(clientId: String, key: SigningKey, dpop: Boolean = false): ClientCredentials {
+        registerKey(clientId, key)
+        return ClientCredentials(
+            tokenUrl, clientId,
+            options = oauth2Options(authMethod = AuthMethod.PRIVATE_KEY_JWT, signingKey = key, dpop = dpop),
+        )
+    }
 
     override fun close() {
         process.destroy()

@@ -2,6 +2,7 @@ package dev.finauth
 
 import dev.finauth.okhttp.FinicityInterceptor
 import dev.finauth.okhttp.OAuth1Interceptor
+import dev.finauth.okhttp.OAuth2Interceptor
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -52,6 +53,36 @@ class SecretsTest {
                 assertClean(e.toString(), wrong, "unknown-app-key-7", "short\"")
                 assertClean(e.message ?: "", wrong, "unknown-app-key-7")
             }
+        }
+    }
+
+    @Test
+    fun `no OAuth 2_0 object or exception shows a secret, key, token or proof`() {
+        Sandbox().use { sandbox ->
+            val cc = sandbox.secretClient()
+            val token = cc.tokenBlocking()
+            val key = loadPem(File(keys, "pkcs8.pem").path)
+            val pem = File(keys, "pkcs8.pem").readText().lines()[1].take(20)
+            val dpop = sandbox.jwtClient("kt-secrets", key, dpop = true)
+            val dpopHeaders = dpop.headersBlocking("GET", sandbox.resourceUrl())
+            val proof = dpopHeaders.asMap()["DPoP"]!!
+            val wrong = "wrong-client-secret-visible"
+            val errors = listOf(
+                assertThrows<FinauthException> { sandbox.secretClient(secret = wrong).tokenBlocking() },
+                assertThrows<FinauthException> { ClientCredentials(sandbox.tokenUrl, CLIENT_ID, "bad\nsecret") },
+                assertThrows<FinauthException> {
+                    ClientCredentials(sandbox.tokenUrl, CLIENT_ID, wrong, "bad app key\n", sandbox.oauth2Options(authMethod = AuthMethod.FINICITY_JSON))
+                },
+            )
+            val texts = listOf(
+                cc, dpop, cc.headersBlocking("GET", sandbox.resourceUrl()), dpopHeaders, OAuth2Interceptor(dpop),
+                sandbox.oauth2Options(signingKey = key, dpop = true), cc.stats(), cc.guardStatusBlocking(), key,
+            ).map { it.toString() } + errors.flatMap { listOf(it.toString(), it.message ?: "") }
+            for (t in texts) {
+                assertClean(t, CLIENT_SECRET, APP_KEY, token, dpopHeaders.token(), proof, pem, "PRIVATE", wrong, "bad app key")
+            }
+            assertTrue(texts[0].contains(CLIENT_ID))
+            assertFalse(key.publicJwk().contains("\"d\""))
         }
     }
 }
