@@ -4,6 +4,7 @@
 //! Async methods become Kotlin `suspend` functions; each has a `*Blocking` twin for Java threads.
 
 mod error;
+mod fast;
 mod oauth1;
 mod oauth2;
 mod partner_auth;

@@ -3,6 +3,7 @@
 //! `finauth::ClientCredentials`.
 
 use crate::error::{FinauthError, Result};
+use crate::fast::Fast;
 use crate::oauth1::SigningKey;
 use crate::partner_auth::{GuardStatus, Stats};
 use crate::runtime;
@@ -121,13 +122,17 @@ impl OAuth2Headers {
 /// 75 % of its lifetime and shared by every coroutine and thread (and, with a `FileStore` or
 /// `RedisStore`, every process), behind the lockout guard. With `dpop`, tokens are DPoP-bound
 /// and `headers(method, url)` adds a fresh proof per request.
+///
+/// Exported as `NativeClientCredentials`: the public Kotlin `ClientCredentials`
+/// (src/main/kotlin) extends it with the fresh-token fast path (`fast.rs`).
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
-pub struct ClientCredentials {
+pub struct NativeClientCredentials {
     core: finauth::ClientCredentials,
+    fast: Fast,
 }
 
-impl std::fmt::Display for ClientCredentials {
+impl std::fmt::Display for NativeClientCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
@@ -167,7 +172,7 @@ fn nonce_headers(headers: HashMap<String, String>) -> HeaderMap {
 }
 
 #[uniffi::export]
-impl ClientCredentials {
+impl NativeClientCredentials {
     /// Validate the configuration and build; every mistake is a `Config` exception naming the
     /// field. `clientSecret` for the secret methods and `FINICITY_JSON`; `appKey` (the
     /// `Finicity-App-Key`) for `FINICITY_JSON`. Nothing is sent until the first `token()`.
@@ -227,7 +232,7 @@ impl ClientCredentials {
         if let Some(d) = o.timeout {
             b = b.timeout(d);
         }
-        Ok(Arc::new(ClientCredentials { core: b.build()? }))
+        Ok(Self::wrap(b.build()?))
     }
 
     /// Build from `FINAUTH_OAUTH2_TOKEN_URL`, `FINAUTH_OAUTH2_CLIENT_ID` and the optional
@@ -237,9 +242,7 @@ impl ClientCredentials {
     /// `FINAUTH_ALLOW_INSECURE_LOOPBACK`.
     #[uniffi::constructor]
     pub fn from_env() -> Result<Arc<Self>> {
-        Ok(Arc::new(ClientCredentials {
-            core: finauth::ClientCredentials::from_env()?,
-        }))
+        Ok(Self::wrap(finauth::ClientCredentials::from_env()?))
     }
 
     /// The token endpoint.
@@ -274,6 +277,18 @@ impl ClientCredentials {
     /// The cached token if no refresh is due yet (no waiting, no I/O), else `null`.
     pub fn fresh_token(&self) -> Option<String> {
         self.core.fresh_token().map(|t| t.expose().to_owned())
+    }
+
+    /// The fast path's id of this object, for `finauth_jvm_fresh_generation` (not for users).
+    pub fn fast_id(&self) -> i64 {
+        self.fast.id()
+    }
+
+    /// The token of `generation` (from `finauth_jvm_fresh_generation`) if it is still the last
+    /// one handed out, else `null` (not for users: `ClientCredentials.token()` calls it once a
+    /// token).
+    pub fn fresh_token_at(&self, generation: i64) -> Option<String> {
+        self.fast.token_at(generation)
     }
 
     /// A valid access token: from memory when fresh, otherwise one token request serves every
@@ -365,7 +380,12 @@ impl ClientCredentials {
     }
 }
 
-impl ClientCredentials {
+impl NativeClientCredentials {
+    fn wrap(core: finauth::ClientCredentials) -> Arc<Self> {
+        let fast = Fast::new(core.clone());
+        Arc::new(NativeClientCredentials { core, fast })
+    }
+
     fn headers_with(
         &self,
         token: &AccessToken,

@@ -2,6 +2,7 @@
 //! `*Blocking` twins for Java threads, all over one `finauth::PartnerAuth`.
 
 use crate::error::{int, long, Result};
+use crate::fast::Fast;
 use crate::runtime;
 use crate::store::Store;
 use finauth::AccessToken;
@@ -152,13 +153,24 @@ impl FinicityHeaders {
 /// Finicity partner authentication: one token per Partner ID, refreshed before it expires and
 /// shared by every coroutine and thread (and, with a `FileStore` or `RedisStore`, by every
 /// process), behind a lockout guard that stops before the server locks the Partner ID.
+///
+/// Exported as `NativePartnerAuth`: the public Kotlin `PartnerAuth` (src/main/kotlin) extends it
+/// with the fresh-token fast path (`fast.rs`).
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
-pub struct PartnerAuth {
+pub struct NativePartnerAuth {
     core: finauth::PartnerAuth,
+    fast: Fast,
 }
 
-impl std::fmt::Display for PartnerAuth {
+impl NativePartnerAuth {
+    fn wrap(core: finauth::PartnerAuth) -> Arc<Self> {
+        let fast = Fast::new(core.clone());
+        Arc::new(NativePartnerAuth { core, fast })
+    }
+}
+
+impl std::fmt::Display for NativePartnerAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
@@ -170,7 +182,7 @@ impl std::fmt::Display for PartnerAuth {
 }
 
 #[uniffi::export]
-impl PartnerAuth {
+impl NativePartnerAuth {
     /// Validate the configuration and build; every mistake is a `Config` exception naming the
     /// field. Nothing is sent until the first `token()`.
     #[uniffi::constructor(default(options = None))]
@@ -205,7 +217,7 @@ impl PartnerAuth {
         if let Some(d) = o.timeout {
             b = b.timeout(d);
         }
-        Ok(Arc::new(PartnerAuth { core: b.build()? }))
+        Ok(Self::wrap(b.build()?))
     }
 
     /// Build from `FINICITY_PARTNER_ID`, `FINICITY_PARTNER_SECRET`, `FINICITY_APP_KEY` and the
@@ -214,9 +226,7 @@ impl PartnerAuth {
     /// `FINAUTH_ALLOW_INSECURE_LOOPBACK`.
     #[uniffi::constructor]
     pub fn from_env() -> Result<Arc<Self>> {
-        Ok(Arc::new(PartnerAuth {
-            core: finauth::PartnerAuth::from_env()?,
-        }))
+        Ok(Self::wrap(finauth::PartnerAuth::from_env()?))
     }
 
     /// The Partner ID (not a secret).
@@ -234,6 +244,17 @@ impl PartnerAuth {
     /// which costs more than the call itself (bench/README.md, JVM).
     pub fn fresh_token(&self) -> Option<String> {
         self.core.fresh_token().map(|t| t.expose().to_owned())
+    }
+
+    /// The fast path's id of this object, for `finauth_jvm_fresh_generation` (not for users).
+    pub fn fast_id(&self) -> i64 {
+        self.fast.id()
+    }
+
+    /// The token of `generation` (from `finauth_jvm_fresh_generation`) if it is still the last
+    /// one handed out, else `null` (not for users: `PartnerAuth.token()` calls it once a token).
+    pub fn fresh_token_at(&self, generation: i64) -> Option<String> {
+        self.fast.token_at(generation)
     }
 
     /// A valid Finicity App Token: from memory when fresh, otherwise one authentication serves

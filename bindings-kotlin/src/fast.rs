@@ -1,0 +1,146 @@
+//! The fresh-token fast path. A uniffi call costs the JVM several µs of JNA structures
+//! (bench/README.md, JVM), so the Kotlin `PartnerAuth`/`ClientCredentials` ask
+//! [`finauth_jvm_fresh_generation`] (a plain C function with a number in and out, bound by JNA
+//! direct mapping) for the *generation* of the fresh token and keep the string of the current
+//! generation; the string crosses uniffi once per token ([`Fast::token_at`]).
+
+use finauth::AccessToken;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, RwLock};
+
+/// A core object that may have a fresh token in memory.
+pub(crate) trait FreshSource: Send + Sync {
+    fn fresh(&self) -> Option<AccessToken>;
+}
+
+impl FreshSource for finauth::PartnerAuth {
+    fn fresh(&self) -> Option<AccessToken> {
+        self.fresh_token()
+    }
+}
+
+impl FreshSource for finauth::ClientCredentials {
+    fn fresh(&self) -> Option<AccessToken> {
+        self.fresh_token()
+    }
+}
+
+/// The last token handed out and its number.
+struct Last {
+    token: Option<AccessToken>,
+    generation: i64,
+}
+
+struct Shared {
+    source: Box<dyn FreshSource>,
+    last: RwLock<Last>,
+}
+
+impl Shared {
+    /// The generation of the fresh token, or -1 when there is none.
+    fn fresh_generation(&self) -> i64 {
+        let Some(token) = self.source.fresh() else {
+            return -1;
+        };
+        {
+            let last = self.last.read().unwrap_or_else(|e| e.into_inner());
+            if same(last.token.as_ref(), &token) {
+                return last.generation;
+            }
+        }
+        let mut last = self.last.write().unwrap_or_else(|e| e.into_inner());
+        if !same(last.token.as_ref(), &token) {
+            last.generation += 1;
+            last.token = Some(token);
+        }
+        last.generation
+    }
+}
+
+/// Same token: the same copy, or another thread's copy (the core hands each thread its own). Not
+/// a secret comparison: both values are ours.
+fn same(last: Option<&AccessToken>, token: &AccessToken) -> bool {
+    last.is_some_and(|t| {
+        std::ptr::eq(t.expose().as_ptr(), token.expose().as_ptr()) || t.expose() == token.expose()
+    })
+}
+
+/// Live objects by id. Ids are never reused, so a closed object's id answers -1 (slow path).
+static REGISTRY: LazyLock<RwLock<HashMap<u64, Arc<Shared>>>> = LazyLock::new(Default::default);
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// One binding object's entry in the registry; removed on drop (when Kotlin closes the object).
+pub(crate) struct Fast {
+    id: u64,
+    shared: Arc<Shared>,
+}
+
+impl Fast {
+    pub(crate) fn new(source: impl FreshSource + 'static) -> Self {
+        let shared = Arc::new(Shared {
+            source: Box::new(source),
+            last: RwLock::new(Last {
+                token: None,
+                generation: 0,
+            }),
+        });
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        REGISTRY
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, Arc::clone(&shared));
+        Fast { id, shared }
+    }
+
+    /// The id to pass to [`finauth_jvm_fresh_generation`] (as a JVM `long`).
+    pub(crate) fn id(&self) -> i64 {
+        i64::try_from(self.id).unwrap_or(-1)
+    }
+
+    /// The token of `generation` if it is still the last one handed out, else `None`.
+    pub(crate) fn token_at(&self, generation: i64) -> Option<String> {
+        let last = self.shared.last.read().unwrap_or_else(|e| e.into_inner());
+        match &last.token {
+            Some(t) if last.generation == generation => Some(t.expose().to_owned()),
+            _ => None,
+        }
+    }
+}
+
+impl Drop for Fast {
+    fn drop(&mut self) {
+        REGISTRY
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.id);
+    }
+}
+
+/// The generation (≥ 0) of the fresh token of the object `id`, or -1 when the caller must take
+/// the slow path: no fresh token, an unknown or closed id, or a panic (never unwound into the
+/// JVM). No I/O, no waiting.
+#[no_mangle]
+pub extern "C" fn finauth_jvm_fresh_generation(id: i64) -> i64 {
+    catch_unwind(AssertUnwindSafe(|| {
+        let Ok(id) = u64::try_from(id) else {
+            return -1;
+        };
+        let registry = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
+        registry.get(&id).map_or(-1, |s| s.fresh_generation())
+    }))
+    .unwrap_or(-1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_ids_take_the_slow_path() {
+        assert_eq!(finauth_jvm_fresh_generation(0), -1);
+        assert_eq!(finauth_jvm_fresh_generation(-5), -1);
+        assert_eq!(finauth_jvm_fresh_generation(i64::MAX), -1);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.finauth
+
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertNotEquals
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import java.util.concurrent.CyclicBarrier
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.concurrent.thread
+
+/**
+ * The fresh-token fast path (FreshTokenCache, fast.rs): every way to a token agrees with the
+ * uniffi path (`headersBlocking().token()`), follows a refresh, and a closed object throws
+ * instead of crashing the JVM.
+ */
+class FastPathTest {
+    @Test
+    fun `PartnerAuth - the fast path agrees with the slow path and follows a refresh`() {
+        Sandbox().use { sandbox ->
+            val auth = sandbox.auth()
+            assertNull(auth.freshToken())
+            val first = auth.tokenBlocking() // cold: the slow path authenticates
+            assertEquals(first, auth.tokenBlocking()) // fresh: the fast path
+            assertEquals(first, auth.freshToken())
+            assertEquals(first, runBlocking { auth.token() })
+            assertEquals(first, auth.headersBlocking().token())
+            assertEquals(1L, sandbox.authRequests())
+
+            sandbox.expireTokens()
+            assertTrue(auth.invalidateBlocking(first))
+            assertNull(auth.freshToken())
+            val second = runBlocking { auth.token() }
+            assertNotEquals(first, second)
+            assertEquals(second, auth.tokenBlocking())
+            assertEquals(second, auth.freshToken())
+            assertEquals(second, auth.headersBlocking().token())
+            assertEquals(2L, sandbox.authRequests())
+        }
+    }
+
+    @Test
+    fun `ClientCredentials - the fast path agrees with the slow path and follows a refresh`() {
+        Sandbox().use { sandbox ->
+            val cc = sandbox.secretClient()
+            assertNull(cc.freshToken())
+            val first = runBlocking { cc.token() }
+            assertEquals(first, cc.tokenBlocking())
+            assertEquals(first, cc.freshToken())
+            assertEquals(first, runBlocking { cc.token() })
+            assertEquals(1L, sandbox.oauth2Counter("token_requests"))
+
+            assertTrue(cc.invalidateBlocking(first))
+            val second = cc.tokenBlocking()
+            assertNotEquals(first, second)
+            assertEquals(second, runBlocking { cc.token() })
+            assertEquals(second, cc.freshToken())
+            assertEquals(2L, sandbox.oauth2Counter("token_requests"))
+        }
+    }
+
+    @Test
+    fun `a closed object throws IllegalStateException, also while other threads call token`() {
+        Sandbox().use { sandbox ->
+            val auth = sandbox.auth()
+            val token = auth.tokenBlocking()
+            val threads = 8
+            val start = CyclicBarrier(threads + 1)
+            val answered = AtomicInteger()
+            val refused = AtomicInteger()
+            val other = AtomicInteger()
+            val workers = (1..threads).map {
+                thread {
+                    start.await()
+                    repeat(20_000) {
+                        try {
+                            if (auth.tokenBlocking() == token) answered.incrementAndGet() else other.incrementAndGet()
+                        } catch (e: IllegalStateException) {
+                            refused.incrementAndGet()
+                        } catch (e: Throwable) {
+                            other.incrementAndGet()
+                        }
+                    }
+                }
+            }
+            start.await()
+            Thread.sleep(20)
+            auth.close()
+            workers.forEach { it.join() }
+            assertEquals(0, other.get())
+            assertEquals(threads * 20_000, answered.get() + refused.get())
+            assertTrue(refused.get() > 0)
+            assertThrows<IllegalStateException> { auth.tokenBlocking() }
+            assertThrows<IllegalStateException> { auth.freshToken() }
+            assertThrows<IllegalStateException> { runBlocking { auth.token() } }
+        }
+    }
+}
