@@ -129,6 +129,13 @@ fun tokenFigures() {
     )
     val st = auth.stats()
     println("authentication requests by this object: ${st.authRequests}; cache hits: ${st.cacheHits}")
+    for (threads in 1..2) {
+        val r = rate(threads, 2.0) { auth.tokenBlocking() }
+        println(
+            "tokenBlocking() on %d thread(s) at once, 2 s after 1 s of warm-up: %,.0f calls/s (%.0f ns per call per thread)"
+                .format(threads, r, threads * 1e9 / r),
+        )
+    }
 
     val cc = ClientCredentials.fromEnv()
     cc.tokenBlocking()
