@@ -26,6 +26,32 @@ open class PartnerAuth : NativePartnerAuth {
 
     private val cache = FreshTokenCache(fastId()) { freshTokenAt(it) }
 
+    /** The App Key as last seen by this object: set by [setAppKey] or learnt from a slow path. */
+    private val appKey = java.util.concurrent.atomic.AtomicReference<String?>(null)
+
+    /** Use `appKey` from now on (tokens already issued keep working). */
+    @Throws(FinauthException::class)
+    override fun setAppKey(appKey: String) {
+        super.setAppKey(appKey)
+        // After the core has it: a slow path that read the old key cannot overwrite this.
+        this.appKey.set(appKey)
+    }
+
+    /**
+     * `Finicity-App-Key` and `Finicity-App-Token` from memory when the token is fresh and the App
+     * Key known (one direct call, no uniffi), else `null`: the OkHttp interceptor's hot path.
+     */
+    internal fun freshHeaderPair(): Pair<String, String>? {
+        val key = appKey.get() ?: return null
+        val token = cache.fresh() ?: return null
+        return key to token
+    }
+
+    /** Remember the App Key a slow path read from the core, unless [setAppKey] came first. */
+    internal fun learnAppKey(key: String) {
+        appKey.compareAndSet(null, key)
+    }
+
     /** The cached token if no refresh is due yet (no waiting, no I/O), else `null`. */
     override fun freshToken(): String? = cache.fresh() ?: super.freshToken()
 

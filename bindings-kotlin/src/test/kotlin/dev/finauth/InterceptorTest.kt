@@ -27,6 +27,26 @@ class InterceptorTest {
     }
 
     @Test
+    fun `the interceptor's fast path sends the current App Key after a rotation`() {
+        Sandbox().use { sandbox ->
+            val auth = sandbox.auth()
+            val client = OkHttpClient.Builder().addInterceptor(FinicityInterceptor(auth)).build()
+            val get = Request.Builder().url("${sandbox.url}/aggregation/v1/customers").build()
+            // The first call reads the headers through the core; the next ones come from memory.
+            repeat(3) { client.newCall(get).execute().use { assertEquals(200, it.code, it.body?.string()) } }
+            sandbox.admin("POST", "/__admin/partners", """{"partner_id":"$PARTNER_ID","secret":"$SECRET","app_key":"rotated-app-key"}""")
+            // The sandbox now refuses the old key (10027): a stale App Key on the fast path would show.
+            auth.setAppKey("rotated-app-key")
+            repeat(3) { client.newCall(get).execute().use { assertEquals(200, it.code, it.body?.string()) } }
+            // The sandbox binds a token to the App Key it was issued with: the first call after the
+            // rotation gets 10022 and one refresh with the new key (a stale key would get 10027).
+            assertEquals(2L, sandbox.authRequests())
+            assertEquals(6L, sandbox.counter("resource_ok"))
+            assertEquals(1L, sandbox.counter("resource_rejected"))
+        }
+    }
+
+    @Test
     fun `rotation through the binding of App Key and Partner Secret`() {
         Sandbox().use { sandbox ->
             val auth = sandbox.auth()
