@@ -34,14 +34,6 @@ fn _finicity_code(status: u16, content_type: &str, body: &[u8]) -> Option<u32> {
     finauth::finicity::response::parse(status, content_type, body, None).code
 }
 
-/// True if a resource's answer says the token is invalid (10022) or expired (10023): the token
-/// should be invalidated and the request resent once.
-#[pyfunction]
-#[pyo3(signature = (status, content_type, body))]
-fn _rejects_token(status: u16, content_type: &str, body: &[u8]) -> bool {
-    finauth::finicity::response::rejects_token(status, content_type, body)
-}
-
 /// Stop the log forwarder before the interpreter finalizes (registered with `atexit`).
 #[pyfunction]
 fn _shutdown(py: Python<'_>) {
@@ -72,6 +64,5 @@ fn _finauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(_flush_logs, m)?)?;
     m.add_function(wrap_pyfunction!(_finicity_code, m)?)?;
-    m.add_function(wrap_pyfunction!(_rejects_token, m)?)?;
     Ok(())
 }

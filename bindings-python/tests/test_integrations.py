@@ -6,6 +6,7 @@ import asyncio
 import pathlib
 
 import httpx
+import pytest
 import requests
 from conftest import APP_KEY, PARTNER_ID, Sandbox, make_async_auth, make_auth
 
@@ -17,12 +18,24 @@ from finauth.requests import FinicityAuth as RequestsAuth
 PATH = "/aggregation/v1/customers"
 
 
-def test_rejects_token_reads_every_error_style() -> None:
-    assert _finauth._rejects_token(401, "application/json", b'{"code":10022,"message":"x"}')
-    assert _finauth._rejects_token(401, "application/json", b'{"code":"10023","message":"x"}')
-    assert _finauth._rejects_token(401, "application/xml", b"<error><code>10023</code></error>")
-    assert not _finauth._rejects_token(401, "application/json", b'{"code":10024}')
-    assert not _finauth._rejects_token(200, "application/json", b'{"code":10022}')
+@pytest.mark.parametrize("style", ["json_number", "errors_upper", "text", "xml"])
+def test_observe_response_reads_every_error_style(style: str) -> None:
+    """A real expired-token answer in each body shape Finicity sends is a rejected token."""
+    sb = Sandbox("--error-style", style)
+    try:
+        auth = make_auth(sb)
+        token = auth.token()
+        sb.expire_tokens()
+        resp = requests.get(
+            sb.url + PATH, headers={"Finicity-App-Key": APP_KEY, "Finicity-App-Token": token}, timeout=10
+        )
+        assert resp.status_code == 401
+        ct = resp.headers.get("Content-Type", "")
+        assert auth.observe_response(resp.status_code, ct, resp.content) is True
+        resp = requests.get(sb.url + PATH, headers={"Finicity-App-Key": APP_KEY}, timeout=10)
+        assert auth.observe_response(resp.status_code, resp.headers.get("Content-Type", ""), resp.content) is False
+    finally:
+        sb.stop()
     assert _finauth._finicity_code(400, "application/json", b'{"code":14020}') == 14020
 
 
