@@ -126,6 +126,26 @@ class OAuth2Test {
     }
 
     @Test
+    fun `the interceptor's reused Bearer headers follow an invalidation and a new token`() {
+        Sandbox().use { sandbox ->
+            // finicity_json: the reused headers carry the App Key beside the token.
+            val cc = sandbox.secretClient(options = sandbox.oauth2Options(authMethod = AuthMethod.FINICITY_JSON))
+            val client = http(cc)
+            repeat(3) { assertEquals(200, get(client, sandbox.resourceUrl())) }
+            val first = cc.tokenBlocking()
+            sandbox.admin("POST", "/__admin/oauth2/expire-tokens", """{"client_id": "$CLIENT_ID"}""")
+            // Locally still fresh: the reused headers go out, are refused, and one refresh follows.
+            repeat(3) { assertEquals(200, get(client, sandbox.resourceUrl())) }
+            assertNotEquals(first, cc.tokenBlocking())
+            assertEquals(
+                listOf(2L, 6L, 1L),
+                listOf("tokens_issued", "resource_ok", "resource_rejected").map { sandbox.oauth2Counter(it) },
+            )
+            assertEquals(1L, cc.stats().invalidations)
+        }
+    }
+
+    @Test
     fun `a token the resource keeps rejecting costs exactly one retry, then the 401 is the caller's`() {
         Sandbox().use { sandbox ->
             // Tokens without expires_in, which the sandbox treats as expired at once: the

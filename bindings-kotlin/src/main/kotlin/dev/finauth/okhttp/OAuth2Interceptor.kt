@@ -12,6 +12,9 @@ import okhttp3.Response
  * nonce (`use_dpop_nonce`) is resent once with it; any other 401 invalidates the token sent (one
  * refresh however many requests saw it) and the request is resent once with a new one.
  *
+ * Bearer headers depend on nothing but the token, so while the token is fresh they are reused
+ * (one direct call per request, as `token()`); DPoP proofs are made per request by the core.
+ *
  * ```
  * val client = OkHttpClient.Builder().addInterceptor(OAuth2Interceptor(credentials)).build()
  * ```
@@ -37,14 +40,30 @@ class OAuth2Interceptor(private val auth: ClientCredentials) : Interceptor {
         }
     }
 
+    /** Bearer headers of the last token, immutable, published through one volatile field. */
+    private class Reusable(@JvmField val token: String, @JvmField val headers: Map<String, String>)
+
+    @Volatile
+    private var reusable: Reusable? = null
+
     private fun send(chain: Interceptor.Chain, request: Request): Pair<Response, String> {
-        val headers = auth.headersBlocking(request.method, request.url.toString())
+        val (headers, token) = headersFor(request)
+        val builder = request.newBuilder()
+        for ((name, value) in headers) builder.header(name, value)
+        return chain.proceed(builder.build()) to token
+    }
+
+    private fun headersFor(request: Request): Pair<Map<String, String>, String> {
+        val last = reusable
+        if (last != null && auth.freshToken() == last.token) return last.headers to last.token
+        val native = auth.headersBlocking(request.method, request.url.toString())
         try {
-            val builder = request.newBuilder()
-            for ((name, value) in headers.asMap()) builder.header(name, value)
-            return chain.proceed(builder.build()) to headers.token()
+            val headers = native.asMap()
+            val token = native.token()
+            reusable = if (headers.containsKey(DPOP_HEADER)) null else Reusable(token, headers)
+            return headers to token
         } finally {
-            headers.close()
+            native.close()
         }
     }
 
@@ -55,6 +74,7 @@ class OAuth2Interceptor(private val auth: ClientCredentials) : Interceptor {
 
     private companion object {
         const val NONCE_HEADER = "DPoP-Nonce"
+        const val DPOP_HEADER = "DPoP"
         const val WWW_AUTHENTICATE = "WWW-Authenticate"
     }
 }
