@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # JVM benchmark: release libfinauth_jvm in the finauth jar (installed into the local Maven
 # repository), a local sandbox, then bench/jvm/src/main/kotlin/Bench.kt. Prints figures only.
-# `run.sh token` skips the signing part (20 s) and prints only the token() figures.
+# `run.sh token` prints only the token() figures, `run.sh interceptors` only the OkHttp ones.
 source "$(dirname "$0")/../../scripts/common.sh"
 
 step "release build of libfinauth_jvm and uniffi-bindgen; debug sandbox"

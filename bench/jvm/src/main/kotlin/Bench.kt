@@ -2,8 +2,9 @@
 // (com.mastercard.developer:oauth1-signer) with the same RSA-2048 key, on one thread and two;
 // the cost of a fresh token() from Kotlin (suspend and blocking, PartnerAuth and
 // ClientCredentials) and, to explain it, the cost of the pieces every uniffi call is made of (a
-// JNA direct call, the JNA Structures uniffi allocates per call). Asserts nothing.
-// Arguments: KEYS_DIR (core/tests/oauth1-keys) [token: skip the signing part].
+// JNA direct call, the JNA Structures uniffi allocates per call); the per-request cost of the
+// OkHttp interceptors, with the network replaced by a canned answer. Asserts nothing.
+// Arguments: KEYS_DIR (core/tests/oauth1-keys) [token | interceptors: only those figures].
 // Environment: the FINICITY_* and FINAUTH_OAUTH2_* variables of a sandbox.
 
 import com.mastercard.developer.oauth.OAuth
@@ -14,6 +15,14 @@ import dev.finauth.ClientCredentials
 import dev.finauth.OAuth1Signer
 import dev.finauth.PartnerAuth
 import dev.finauth.loadPem
+import dev.finauth.okhttp.FinicityInterceptor
+import dev.finauth.okhttp.OAuth2Interceptor
+import okhttp3.Interceptor
+import okhttp3.OkHttpClient
+import okhttp3.Protocol
+import okhttp3.Request
+import okhttp3.Response
+import okhttp3.ResponseBody.Companion.toResponseBody
 import kotlinx.coroutines.runBlocking
 import java.io.File
 import java.net.URI
@@ -157,9 +166,58 @@ fun tokenFigures() {
     println("  JNA Structure allocated and passed (memchr): %.0f".format(nsPerCall(n) { LibC.memchr(CallStatus(), 1, 1) }))
 }
 
+/** The network replaced by a 200: what is left of a call is OkHttp and the interceptors. */
+val canned = Interceptor { chain ->
+    Response.Builder().request(chain.request()).protocol(Protocol.HTTP_1_1).code(200).message("OK")
+        .body("{}".toResponseBody()).build()
+}
+
+/** What the interceptors did before the fast paths: one `headersBlocking()` per request. */
+fun perRequestHeaders(headers: () -> Pair<Map<String, String>, () -> Unit>) = Interceptor { chain ->
+    val (map, close) = headers()
+    try {
+        val b = chain.request().newBuilder()
+        for ((k, v) in map) b.header(k, v)
+        chain.proceed(b.build())
+    } finally {
+        close()
+    }
+}
+
+fun interceptorFigures() {
+    val auth = PartnerAuth.fromEnv()
+    val cc = ClientCredentials.fromEnv()
+    auth.tokenBlocking()
+    cc.tokenBlocking()
+    val request = Request.Builder().url("https://api.finicity.com/aggregation/v1/customers").build()
+    fun client(vararg interceptors: Interceptor): OkHttpClient {
+        val b = OkHttpClient.Builder()
+        for (i in interceptors) b.addInterceptor(i)
+        return b.addInterceptor(canned).build()
+    }
+    val cases = listOf(
+        "OkHttp alone (no auth)" to client(),
+        "FinicityInterceptor (fast path)" to client(FinicityInterceptor(auth)),
+        "headersBlocking() per request, PartnerAuth" to client(perRequestHeaders { auth.headersBlocking().let { h -> h.asMap() to { h.close() } } }),
+        "OAuth2Interceptor, Bearer (reused headers)" to client(OAuth2Interceptor(cc)),
+        "headersBlocking() per request, ClientCredentials" to client(perRequestHeaders { cc.headersBlocking("GET", request.url.toString()).let { h -> h.asMap() to { h.close() } } }),
+    )
+    // Every case warmed up (JIT) first; then three interleaved rounds, the median shown.
+    for ((_, c) in cases) repeat(20_000) { c.newCall(request).execute().close() }
+    val rounds = cases.map { mutableListOf<Double>() }
+    repeat(3) {
+        cases.forEachIndexed { i, (_, c) -> rounds[i] += pacedNsPerCall(20, 1000) { c.newCall(request).execute().close() } }
+    }
+    println("one OkHttp call with the network replaced by a canned 200, ns per call (paced: 20 batches of 1,000; median of 3 rounds):")
+    cases.forEachIndexed { i, (name, _) -> println("  %-50s %,.0f".format(name, rounds[i].sorted()[1])) }
+    println("authentications: ${auth.stats().authRequests}; token requests: ${cc.stats().authRequests}")
+}
+
 fun main(args: Array<String>) {
-    if (args.getOrNull(1) != "token") signingFigures(File(args.getOrElse(0) { "core/tests/oauth1-keys" }))
-    tokenFigures()
+    val only = args.getOrNull(1)
+    if (only == null) signingFigures(File(args.getOrElse(0) { "core/tests/oauth1-keys" }))
+    if (only == null || only == "token") tokenFigures()
+    if (only == null || only == "interceptors") interceptorFigures()
 }
 
 fun signingFigures(keys: File) {
