@@ -661,7 +661,7 @@ fn have_openssl() -> bool {
     false
 }
 
-/// An `openssl s_server` speaking only `version` (its `-www` status page answers any request).
+/// An `openssl s_server` speaking only `version`.
 struct OpensslServer {
     child: std::process::Child,
     port: u16,
@@ -700,26 +700,26 @@ impl Drop for OpensslServer {
 }
 
 /// DESIGN: HTTPS with TLS 1.2 or newer only. A trusted server offering only TLS 1.1 is refused in
-/// the handshake (TRANSPORT, nothing sent); the same server and certificate over TLS 1.2 get past
-/// the handshake (`s_server -www` then never answers the POST: a TIMEOUT, no protocol error).
-#[test]
-fn a_server_offering_only_tls_1_1_is_refused_and_tls_1_2_is_accepted() {
+/// the handshake (TRANSPORT, nothing sent); a sandbox offering only TLS 1.2 serves a token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_offering_only_tls_1_1_is_refused_and_tls_1_2_is_accepted() {
     if !have_openssl() {
         return;
     }
     let dir = TempDir::new("tls-min");
     make_test_ca_and_server_cert(&dir);
-    let ca = dir.path().join("ca.pem");
-    let run = |server: &OpensslServer| {
-        let url = format!("https://127.0.0.1:{}", server.port);
-        let mut env = vars(&url, Partner::DEMO_SECRET, dir.path());
+    let run = |url: &str, ca: &Path| {
+        let mut env = vars(url, Partner::DEMO_SECRET, dir.path());
         env.retain(|(k, _)| !matches!(*k, "FINAUTH_ALLOW_INSECURE_LOOPBACK" | "FINAUTH_TIMEOUT"));
-        env.push(("FINAUTH_TIMEOUT", "2"));
+        env.push(("FINAUTH_TIMEOUT", "5"));
         env.push(("SSL_CERT_FILE", ca.to_str().expect("utf-8 path")));
         finauth(&["token"], &env, None)
     };
     let old = OpensslServer::start(&dir, "-tls1_1");
-    let refused = run(&old);
+    let refused = run(
+        &format!("https://127.0.0.1:{}", old.port),
+        &dir.path().join("ca.pem"),
+    );
     assert_eq!(refused.code, Some(9), "stderr: {}", refused.stderr);
     one_error_line(&refused, "TRANSPORT");
     assert!(
@@ -728,15 +728,27 @@ fn a_server_offering_only_tls_1_1_is_refused_and_tls_1_2_is_accepted() {
         refused.stderr
     );
     drop(old);
-    let new = OpensslServer::start(&dir, "-tls1_2");
-    let accepted = run(&new);
-    assert_eq!(accepted.code, Some(10), "stderr: {}", accepted.stderr);
-    one_error_line(&accepted, "TIMEOUT");
-    assert!(
-        accepted.stderr.contains("authentication request"),
-        "{}",
-        accepted.stderr
-    );
+
+    let sb = Sandbox::start(SandboxConfig {
+        tls: true,
+        tls12_only: true,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("start the TLS 1.2 sandbox");
+    let pem = dir.path().join("sandbox.pem");
+    std::fs::write(
+        &pem,
+        sb.tls_certificate_pem()
+            .expect("a TLS sandbox has a certificate"),
+    )
+    .expect("write the sandbox certificate");
+    let url = sb.url();
+    assert!(url.starts_with("https://"), "{url}");
+    let accepted = run(&url, &pem);
+    assert_eq!(accepted.code, Some(0), "stderr: {}", accepted.stderr);
+    assert_eq!(accepted.stdout.lines().count(), 1, "{}", accepted.stdout);
+    assert_eq!(sb.partner_stats(ID).auth_requests, 1);
 }
 
 struct TlsRedis {

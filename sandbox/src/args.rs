@@ -29,6 +29,7 @@ Options:
   --tls                     serve HTTPS with a self-signed certificate generated at start
                             (127.0.0.1, localhost); the printed URL is https://
   --tls-cert-out PATH       --tls, and write the certificate (PEM) to PATH for clients to trust
+  --tls12-only              --tls, offering TLS 1.2 alone (to test a client's TLS 1.2 path)
   -h, --help                print this help
 ";
 
@@ -111,6 +112,10 @@ where
                 );
             }
             "--tls" => config.tls = true,
+            "--tls12-only" => {
+                config.tls = true;
+                config.tls12_only = true;
+            }
             "--tls-cert-out" => {
                 config.tls = true;
                 config.tls_cert_out = Some(value()?.into());

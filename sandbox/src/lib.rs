@@ -89,6 +89,8 @@ pub struct SandboxConfig {
     pub tls: bool,
     /// With `tls`, where `run_until_signal` writes the certificate's PEM. Default: none.
     pub tls_cert_out: Option<std::path::PathBuf>,
+    /// With `tls`, offer TLS 1.2 only (not 1.3). Default: false.
+    pub tls12_only: bool,
 }
 
 impl Default for SandboxConfig {
@@ -106,6 +108,7 @@ impl Default for SandboxConfig {
             oauth2_clients: vec![OAuth2Client::demo()],
             tls: false,
             tls_cert_out: None,
+            tls12_only: false,
         }
     }
 }
@@ -358,7 +361,7 @@ impl Sandbox {
             let _ = shutdown_rx.await;
         };
         let (task, cert_pem) = if config.tls {
-            let generated = tls::generate()?;
+            let generated = tls::generate(config.tls12_only)?;
             *shared
                 .oauth2
                 .scheme

@@ -17,7 +17,8 @@ pub(crate) struct Generated {
     pub config: Arc<rustls::ServerConfig>,
 }
 
-pub(crate) fn generate() -> io::Result<Generated> {
+/// `tls12_only`: offer TLS 1.2 alone, so a client's TLS 1.2 path can be tested end to end.
+pub(crate) fn generate(tls12_only: bool) -> io::Result<Generated> {
     let other = |e: &dyn std::fmt::Display| io::Error::other(format!("TLS setup: {e}"));
     let names = vec!["127.0.0.1".to_string(), "localhost".to_string()];
     let key = rcgen::KeyPair::generate().map_err(|e| other(&e))?;
@@ -27,8 +28,13 @@ pub(crate) fn generate() -> io::Result<Generated> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let key_der =
         rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).map_err(|e| other(&e))?;
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+    let builder = rustls::ServerConfig::builder_with_provider(provider);
+    let builder = if tls12_only {
+        builder.with_protocol_versions(&[&rustls::version::TLS12])
+    } else {
+        builder.with_safe_default_protocol_versions()
+    };
+    let config = builder
         .map_err(|e| other(&e))?
         .with_no_client_auth()
         .with_single_cert(vec![cert.der().clone()], key_der)
