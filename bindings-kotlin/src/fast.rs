@@ -137,6 +137,81 @@ pub extern "C" fn finauth_jvm_fresh_generation(id: i64) -> i64 {
 mod tests {
     use super::*;
 
+    /// A source whose fresh token the test sets.
+    struct Fake(Arc<std::sync::Mutex<Option<AccessToken>>>);
+
+    impl FreshSource for Fake {
+        fn fresh(&self) -> Option<AccessToken> {
+            self.0.lock().map(|t| t.clone()).unwrap_or(None)
+        }
+    }
+
+    fn fake() -> (Fast, Arc<std::sync::Mutex<Option<AccessToken>>>) {
+        let slot = Arc::new(std::sync::Mutex::new(None));
+        (Fast::new(Fake(Arc::clone(&slot))), slot)
+    }
+
+    fn set(slot: &std::sync::Mutex<Option<AccessToken>>, token: Option<&str>) {
+        *slot.lock().expect("test mutex") = token.map(AccessToken::new);
+    }
+
+    #[test]
+    fn each_new_token_gets_the_next_generation_and_a_closed_object_none() {
+        let (fast, slot) = fake();
+        assert_eq!(finauth_jvm_fresh_generation(fast.id()), -1);
+        set(&slot, Some("t1"));
+        assert_eq!(finauth_jvm_fresh_generation(fast.id()), 1);
+        assert_eq!(finauth_jvm_fresh_generation(fast.id()), 1);
+        assert_eq!(fast.token_at(1).as_deref(), Some("t1"));
+        set(&slot, Some("t2"));
+        assert_eq!(finauth_jvm_fresh_generation(fast.id()), 2);
+        assert_eq!(fast.token_at(1), None);
+        assert_eq!(fast.token_at(2).as_deref(), Some("t2"));
+        set(&slot, None);
+        assert_eq!(finauth_jvm_fresh_generation(fast.id()), -1);
+        let id = fast.id();
+        drop(fast);
+        set(&slot, Some("t3"));
+        assert_eq!(finauth_jvm_fresh_generation(id), -1);
+    }
+
+    #[test]
+    fn under_threads_a_generation_always_names_one_token() {
+        let (fast, slot) = fake();
+        let fast = Arc::new(fast);
+        set(&slot, Some("token-first"));
+        let seen: Vec<(i64, String)> = std::thread::scope(|scope| {
+            let readers: Vec<_> = (0..4)
+                .map(|_| {
+                    let fast = Arc::clone(&fast);
+                    scope.spawn(move || {
+                        let mut seen = Vec::new();
+                        for _ in 0..20_000 {
+                            let g = finauth_jvm_fresh_generation(fast.id());
+                            if let Some(t) = fast.token_at(g) {
+                                seen.push((g, t));
+                            }
+                        }
+                        seen
+                    })
+                })
+                .collect();
+            for i in 0..200 {
+                set(&slot, Some(&format!("token-{i}")));
+                std::thread::yield_now();
+            }
+            readers
+                .into_iter()
+                .flat_map(|r| r.join().expect("reader thread"))
+                .collect()
+        });
+        assert!(seen.len() > 1_000, "{} answers", seen.len());
+        let mut by_generation = HashMap::new();
+        for (g, t) in seen {
+            assert_eq!(by_generation.entry(g).or_insert_with(|| t.clone()), &t);
+        }
+    }
+
     #[test]
     fn unknown_ids_take_the_slow_path() {
         assert_eq!(finauth_jvm_fresh_generation(0), -1);
