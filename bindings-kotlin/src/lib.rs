@@ -5,6 +5,7 @@
 
 mod error;
 mod fast;
+mod lifecycle;
 mod oauth1;
 mod oauth2;
 mod partner_auth;

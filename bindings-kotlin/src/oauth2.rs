@@ -5,7 +5,6 @@
 use crate::error::{FinauthError, Result};
 use crate::fast::Fast;
 use crate::oauth1::SigningKey;
-use crate::partner_auth::{GuardStatus, Stats};
 use crate::runtime;
 use crate::store::Store;
 use finauth::reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -274,42 +273,6 @@ impl NativeClientCredentials {
         self.core.token_type().to_owned()
     }
 
-    /// The cached token if no refresh is due yet (no waiting, no I/O), else `null`.
-    pub fn fresh_token(&self) -> Option<String> {
-        self.core.fresh_token().map(|t| t.expose().to_owned())
-    }
-
-    /// The fast path's id of this object, for `finauth_jvm_fresh_generation` (not for users).
-    pub fn fast_id(&self) -> i64 {
-        self.fast.id()
-    }
-
-    /// The token of `generation` (from `finauth_jvm_fresh_generation`) if it is still the last
-    /// one handed out, else `null` (not for users: `ClientCredentials.token()` calls it once a
-    /// token).
-    pub fn fresh_token_at(&self, generation: i64) -> Option<String> {
-        self.fast.token_at(generation)
-    }
-
-    /// A valid access token: from memory when fresh, otherwise one token request serves every
-    /// concurrent caller.
-    pub async fn token(&self) -> Result<String> {
-        if let Some(t) = self.core.fresh_token() {
-            return Ok(t.expose().to_owned());
-        }
-        let core = self.core.clone();
-        let t = runtime::spawn(async move { core.token().await }).await?;
-        Ok(t.expose().to_owned())
-    }
-
-    /// `token()` for threads that do not use coroutines.
-    pub fn token_blocking(&self) -> Result<String> {
-        if let Some(t) = self.core.fresh_token() {
-            return Ok(t.expose().to_owned());
-        }
-        Ok(runtime::block_on(self.core.token())?.expose().to_owned())
-    }
-
     /// The headers of one request with `method` to `url`: `Authorization` and, with DPoP, a
     /// fresh `DPoP` proof bound to the method, the URL and the token.
     pub async fn headers(&self, method: String, url: String) -> Result<Arc<OAuth2Headers>> {
@@ -335,50 +298,9 @@ impl NativeClientCredentials {
     pub fn learn_nonce(&self, url: String, headers: HashMap<String, String>) -> bool {
         self.core.learn_nonce(&url, &nonce_headers(headers))
     }
-
-    /// After a resource answered 401 for `token`: drop it if it is still the current one (a
-    /// burst of 401s causes one refresh). `true` if this call dropped it.
-    pub async fn invalidate(&self, token: String) -> Result<bool> {
-        let core = self.core.clone();
-        runtime::spawn(async move { Ok(core.invalidate(&AccessToken::new(token)).await) }).await
-    }
-
-    /// `invalidate()` for threads that do not use coroutines.
-    pub fn invalidate_blocking(&self, token: String) -> Result<bool> {
-        let token = AccessToken::new(token);
-        runtime::block_on(async { Ok(self.core.invalidate(&token).await) })
-    }
-
-    /// Operator action: clear the guard's failures and rejected credentials for every process
-    /// sharing the store.
-    pub async fn reset_lockout_guard(&self) -> Result<()> {
-        let core = self.core.clone();
-        runtime::spawn(async move { core.reset_lockout_guard().await }).await
-    }
-
-    /// `resetLockoutGuard()` for threads that do not use coroutines.
-    pub fn reset_lockout_guard_blocking(&self) -> Result<()> {
-        runtime::block_on(self.core.reset_lockout_guard())
-    }
-
-    /// What the lockout guard knows.
-    pub async fn guard_status(&self) -> Result<GuardStatus> {
-        let core = self.core.clone();
-        runtime::spawn(async move { core.guard_status().await })
-            .await
-            .map(GuardStatus::from)
-    }
-
-    /// `guardStatus()` for threads that do not use coroutines.
-    pub fn guard_status_blocking(&self) -> Result<GuardStatus> {
-        runtime::block_on(self.core.guard_status()).map(GuardStatus::from)
-    }
-
-    /// Counters since this object was built.
-    pub fn stats(&self) -> Stats {
-        self.core.stats().into()
-    }
 }
+
+crate::lifecycle::lifecycle_methods!(NativeClientCredentials);
 
 impl NativeClientCredentials {
     fn wrap(core: finauth::ClientCredentials) -> Arc<Self> {

@@ -5,7 +5,6 @@ use crate::error::{int, long, Result};
 use crate::fast::Fast;
 use crate::runtime;
 use crate::store::Store;
-use finauth::AccessToken;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -239,43 +238,6 @@ impl NativePartnerAuth {
         self.core.base_url().as_str().to_owned()
     }
 
-    /// The cached token if no refresh is due yet (no waiting, no I/O), else `null`. A plain
-    /// call: from a coroutine, `freshToken() ?: token()` skips uniffi's suspend machinery,
-    /// which costs more than the call itself (bench/README.md, JVM).
-    pub fn fresh_token(&self) -> Option<String> {
-        self.core.fresh_token().map(|t| t.expose().to_owned())
-    }
-
-    /// The fast path's id of this object, for `finauth_jvm_fresh_generation` (not for users).
-    pub fn fast_id(&self) -> i64 {
-        self.fast.id()
-    }
-
-    /// The token of `generation` (from `finauth_jvm_fresh_generation`) if it is still the last
-    /// one handed out, else `null` (not for users: `PartnerAuth.token()` calls it once a token).
-    pub fn fresh_token_at(&self, generation: i64) -> Option<String> {
-        self.fast.token_at(generation)
-    }
-
-    /// A valid Finicity App Token: from memory when fresh, otherwise one authentication serves
-    /// every concurrent caller.
-    pub async fn token(&self) -> Result<String> {
-        if let Some(t) = self.core.fresh_token() {
-            return Ok(t.expose().to_owned());
-        }
-        let core = self.core.clone();
-        let t = runtime::spawn(async move { core.token().await }).await?;
-        Ok(t.expose().to_owned())
-    }
-
-    /// `token()` for threads that do not use coroutines.
-    pub fn token_blocking(&self) -> Result<String> {
-        if let Some(t) = self.core.fresh_token() {
-            return Ok(t.expose().to_owned());
-        }
-        Ok(runtime::block_on(self.core.token())?.expose().to_owned())
-    }
-
     /// `Finicity-App-Key` and `Finicity-App-Token` for a call.
     pub async fn headers(&self) -> Result<Arc<FinicityHeaders>> {
         let core = self.core.clone();
@@ -287,19 +249,6 @@ impl NativePartnerAuth {
     pub fn headers_blocking(&self) -> Result<Arc<FinicityHeaders>> {
         let inner = runtime::block_on(self.core.headers())?;
         Ok(Arc::new(FinicityHeaders { inner }))
-    }
-
-    /// After a resource answered 401 (10022/10023) for `token`: drop it if it is still the
-    /// current one (a burst of 401s causes one refresh). `true` if this call dropped it.
-    pub async fn invalidate(&self, token: String) -> Result<bool> {
-        let core = self.core.clone();
-        runtime::spawn(async move { Ok(core.invalidate(&AccessToken::new(token)).await) }).await
-    }
-
-    /// `invalidate()` for threads that do not use coroutines.
-    pub fn invalidate_blocking(&self, token: String) -> Result<bool> {
-        let token = AccessToken::new(token);
-        runtime::block_on(async { Ok(self.core.invalidate(&token).await) })
     }
 
     /// Judge a resource's answer to a request made with this object's headers (an HTTP
@@ -362,34 +311,6 @@ impl NativePartnerAuth {
     pub fn set_app_key(&self, app_key: String) -> Result<()> {
         Ok(self.core.set_app_key(app_key)?)
     }
-
-    /// Operator action: clear the guard's failures, rejected secrets and locked flag for every
-    /// process sharing the store.
-    pub async fn reset_lockout_guard(&self) -> Result<()> {
-        let core = self.core.clone();
-        runtime::spawn(async move { core.reset_lockout_guard().await }).await
-    }
-
-    /// `resetLockoutGuard()` for threads that do not use coroutines.
-    pub fn reset_lockout_guard_blocking(&self) -> Result<()> {
-        runtime::block_on(self.core.reset_lockout_guard())
-    }
-
-    /// What the lockout guard knows.
-    pub async fn guard_status(&self) -> Result<GuardStatus> {
-        let core = self.core.clone();
-        runtime::spawn(async move { core.guard_status().await })
-            .await
-            .map(GuardStatus::from)
-    }
-
-    /// `guardStatus()` for threads that do not use coroutines.
-    pub fn guard_status_blocking(&self) -> Result<GuardStatus> {
-        runtime::block_on(self.core.guard_status()).map(GuardStatus::from)
-    }
-
-    /// Counters since this object was built.
-    pub fn stats(&self) -> Stats {
-        self.core.stats().into()
-    }
 }
+
+crate::lifecycle::lifecycle_methods!(NativePartnerAuth);
