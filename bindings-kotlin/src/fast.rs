@@ -4,11 +4,12 @@
 //! direct mapping) for the *generation* of the fresh token and keep the string of the current
 //! generation; the string crosses uniffi once per token ([`Fast::token_at`]).
 
+use arc_swap::{ArcSwap, ArcSwapOption};
 use finauth::AccessToken;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, LazyLock};
 
 /// A core object that may have a fresh token in memory.
 pub(crate) trait FreshSource: Send + Sync {
@@ -29,13 +30,15 @@ impl FreshSource for finauth::ClientCredentials {
 
 /// The last token handed out and its number.
 struct Last {
-    token: Option<AccessToken>,
+    token: AccessToken,
     generation: i64,
 }
 
+/// Read on every call by every thread without a lock (the fresh `token()` stays lock-free, as
+/// in core): `ArcSwap` loads.
 struct Shared {
     source: Box<dyn FreshSource>,
-    last: RwLock<Last>,
+    last: ArcSwapOption<Last>,
 }
 
 impl Shared {
@@ -44,31 +47,43 @@ impl Shared {
         let Some(token) = self.source.fresh() else {
             return -1;
         };
-        {
-            let last = self.last.read().unwrap_or_else(|e| e.into_inner());
-            if same(last.token.as_ref(), &token) {
-                return last.generation;
+        // A new token is numbered once, whichever thread gets here first.
+        let mut current = self.last.load();
+        loop {
+            if let Some(l) = current.as_ref() {
+                if same(&l.token, &token) {
+                    return l.generation;
+                }
             }
+            let next = Arc::new(Last {
+                token: token.clone(),
+                generation: current.as_ref().map_or(1, |l| l.generation + 1),
+            });
+            let previous = self
+                .last
+                .compare_and_swap(&current, Some(Arc::clone(&next)));
+            let swapped = match (previous.as_ref(), current.as_ref()) {
+                (Some(p), Some(c)) => Arc::ptr_eq(p, c),
+                (None, None) => true,
+                _ => false,
+            };
+            if swapped {
+                return next.generation;
+            }
+            current = previous;
         }
-        let mut last = self.last.write().unwrap_or_else(|e| e.into_inner());
-        if !same(last.token.as_ref(), &token) {
-            last.generation += 1;
-            last.token = Some(token);
-        }
-        last.generation
     }
 }
 
 /// Same token: the same copy, or another thread's copy (the core hands each thread its own). Not
 /// a secret comparison: both values are ours.
-fn same(last: Option<&AccessToken>, token: &AccessToken) -> bool {
-    last.is_some_and(|t| {
-        std::ptr::eq(t.expose().as_ptr(), token.expose().as_ptr()) || t.expose() == token.expose()
-    })
+fn same(last: &AccessToken, token: &AccessToken) -> bool {
+    std::ptr::eq(last.expose().as_ptr(), token.expose().as_ptr()) || last.expose() == token.expose()
 }
 
 /// Live objects by id. Ids are never reused, so a closed object's id answers -1 (slow path).
-static REGISTRY: LazyLock<RwLock<HashMap<u64, Arc<Shared>>>> = LazyLock::new(Default::default);
+/// Copied on every insert and removal (rare), read without a lock on every call.
+static REGISTRY: LazyLock<ArcSwap<HashMap<u64, Arc<Shared>>>> = LazyLock::new(Default::default);
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// One binding object's entry in the registry; removed on drop (when Kotlin closes the object).
@@ -81,16 +96,14 @@ impl Fast {
     pub(crate) fn new(source: impl FreshSource + 'static) -> Self {
         let shared = Arc::new(Shared {
             source: Box::new(source),
-            last: RwLock::new(Last {
-                token: None,
-                generation: 0,
-            }),
+            last: ArcSwapOption::empty(),
         });
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        REGISTRY
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, Arc::clone(&shared));
+        REGISTRY.rcu(|map| {
+            let mut map = HashMap::clone(map);
+            map.insert(id, Arc::clone(&shared));
+            map
+        });
         Fast { id, shared }
     }
 
@@ -101,9 +114,8 @@ impl Fast {
 
     /// The token of `generation` if it is still the last one handed out, else `None`.
     pub(crate) fn token_at(&self, generation: i64) -> Option<String> {
-        let last = self.shared.last.read().unwrap_or_else(|e| e.into_inner());
-        match &last.token {
-            Some(t) if last.generation == generation => Some(t.expose().to_owned()),
+        match self.shared.last.load().as_ref() {
+            Some(l) if l.generation == generation => Some(l.token.expose().to_owned()),
             _ => None,
         }
     }
@@ -111,10 +123,12 @@ impl Fast {
 
 impl Drop for Fast {
     fn drop(&mut self) {
-        REGISTRY
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&self.id);
+        let id = self.id;
+        REGISTRY.rcu(|map| {
+            let mut map = HashMap::clone(map);
+            map.remove(&id);
+            map
+        });
     }
 }
 
@@ -127,8 +141,10 @@ pub extern "C" fn finauth_jvm_fresh_generation(id: i64) -> i64 {
         let Ok(id) = u64::try_from(id) else {
             return -1;
         };
-        let registry = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
-        registry.get(&id).map_or(-1, |s| s.fresh_generation())
+        REGISTRY
+            .load()
+            .get(&id)
+            .map_or(-1, |s| s.fresh_generation())
     }))
     .unwrap_or(-1)
 }
