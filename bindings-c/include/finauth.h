@@ -15,6 +15,12 @@
  *  - Every function is thread-safe; a handle may be shared between threads, but must not be freed
  *    while another thread still uses it.
  *  - Input strings must be NUL-terminated UTF-8 (FINAUTH_ERR_INVALID_ARGUMENT otherwise).
+ *  - A token returned by finauth (finauth_partner_auth_token(), finauth_headers_token(),
+ *    finauth_client_credentials_token(), every header value) is always 1 to 8192 bytes of visible
+ *    ASCII (0x21-0x7E): safe to copy into a header line you build yourself. A server answer or a
+ *    store record with any other token fails with FINAUTH_ERR_SERVER and is never handed out.
+ *  - Error messages never contain a secret, an App Key or a token: server text is scrubbed of
+ *    what was sent before it is shortened to 300 characters.
  */
 
 #ifndef FINAUTH_H
@@ -438,8 +444,9 @@ enum finauth_status finauth_client_credentials_new(const struct finauth_client_c
 void finauth_client_credentials_free(struct finauth_client_credentials *cc);
 
 /**
- * A valid access token. On success `*out_token` is a new string owned by the caller: release
- * it with finauth_string_free() (never free()).
+ * A valid access token, always visible ASCII (see the conventions above). On success
+ * `*out_token` is a new string owned by the caller: release it with finauth_string_free() (never
+ * free()).
  *
  * # Safety
  * `cc` must be NULL or a live handle; `out_token` NULL or writable.
@@ -777,7 +784,8 @@ void finauth_partner_auth_free(struct finauth_partner_auth *auth);
 /**
  * A valid token for `Finicity-App-Token`: from the cache when fresh (no request), otherwise after
  * one authentication shared by every concurrent caller. Blocks the calling thread at most about
- * `timeout` seconds.
+ * `timeout` seconds. The token is always visible ASCII (see the conventions above): a server
+ * answer whose token is not is FINAUTH_ERR_SERVER.
  * On success `*out_token` is a new NUL-terminated string owned by the caller: release it with
  * finauth_string_free() (never free()). On failure `*out_token` is NULL.
  *

@@ -163,8 +163,9 @@ pub unsafe extern "C" fn finauth_client_credentials_free(cc: *mut finauth_client
     ffi_void(|| drop(unsafe { Box::from_raw(cc) }));
 }
 
-/// A valid access token. On success `*out_token` is a new string owned by the caller: release
-/// it with finauth_string_free() (never free()).
+/// A valid access token, always visible ASCII (see the conventions above). On success
+/// `*out_token` is a new string owned by the caller: release it with finauth_string_free() (never
+/// free()).
 ///
 /// # Safety
 /// `cc` must be NULL or a live handle; `out_token` NULL or writable.

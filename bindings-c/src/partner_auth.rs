@@ -223,7 +223,8 @@ pub unsafe extern "C" fn finauth_partner_auth_free(auth: *mut finauth_partner_au
 
 /// A valid token for `Finicity-App-Token`: from the cache when fresh (no request), otherwise after
 /// one authentication shared by every concurrent caller. Blocks the calling thread at most about
-/// `timeout` seconds.
+/// `timeout` seconds. The token is always visible ASCII (see the conventions above): a server
+/// answer whose token is not is FINAUTH_ERR_SERVER.
 /// On success `*out_token` is a new NUL-terminated string owned by the caller: release it with
 /// finauth_string_free() (never free()). On failure `*out_token` is NULL.
 ///

@@ -146,7 +146,7 @@ impl NativeOAuth1Signer {
             "RSA-PSS" => SignatureMethod::RsaPss,
             other => {
                 return Err(crate::error::config(format!(
-                    "method must be \"RSA-SHA256\" or \"RSA-PSS\", not {other:?}"
+                    "method must be \"RSA-SHA256\" or \"RSA-PSS\", not \"{other}\""
                 )))
             }
         };

@@ -68,6 +68,15 @@ class Sandbox {
     return this.admin('POST', '/__admin/faults', { fault, times })
   }
 
+  /** The next requests under `pathPrefix` get these answers ({status, headers, body}) in order. */
+  script(pathPrefix, answers) {
+    return this.admin('POST', '/__admin/script', { path_prefix: pathPrefix, answers })
+  }
+
+  scriptReport() {
+    return this.admin('GET', '/__admin/script')
+  }
+
   expireTokens() {
     return this.admin('POST', '/__admin/expire-tokens', { partner_id: PARTNER_ID })
   }

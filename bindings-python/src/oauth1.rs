@@ -164,7 +164,7 @@ impl OAuth1Signer {
             other => {
                 return Err(config_error(
                     py,
-                    format!("method: expected \"RSA-SHA256\" or \"RSA-PSS\", got {other:?}"),
+                    format!("method: expected \"RSA-SHA256\" or \"RSA-PSS\", got \"{other}\""),
                 ))
             }
         };

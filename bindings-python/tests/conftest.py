@@ -65,6 +65,14 @@ class Sandbox:
     def fault(self, fault: Any, times: int = 1) -> None:
         self.admin("POST", "/__admin/faults", {"fault": fault, "times": times})
 
+    def script(self, path_prefix: str, answers: list[dict[str, Any]]) -> None:
+        """The next requests under ``path_prefix`` get these answers (status, headers, body) in order."""
+        self.admin("POST", "/__admin/script", {"path_prefix": path_prefix, "answers": answers})
+
+    def script_report(self) -> dict[str, Any]:
+        report: dict[str, Any] = self.admin("GET", "/__admin/script")
+        return report
+
     def expire_tokens(self) -> None:
         self.admin("POST", "/__admin/expire-tokens", {"partner_id": PARTNER_ID})
 

@@ -168,6 +168,83 @@ async fn headers_prints_two_lines() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_that_would_become_a_second_header_exits_8_and_prints_nothing() {
+    let sb = sandbox().await;
+    let url = sb.url();
+    for (name, bad) in [
+        ("CRLF", "\r\n"),
+        ("LF", "\n"),
+        ("NUL", "\0"),
+        ("ESC", "\x1b"),
+    ] {
+        for (ct, body) in [
+            (
+                "application/json",
+                serde_json::json!({ "token": format!("abc{bad}X-Injected: 1") }).to_string(),
+            ),
+            (
+                "application/xml",
+                format!("<access><token>abc{bad}X-Injected: 1</token></access>"),
+            ),
+        ] {
+            let dir = TempDir::new("hostile");
+            let env = vars(&url, Partner::DEMO_SECRET, dir.path());
+            for command in ["token", "headers"] {
+                sb.push_fault(
+                    finauth_sandbox::Fault::Status {
+                        status: 200,
+                        content_type: Some(ct.into()),
+                        body: body.clone(),
+                    },
+                    1,
+                );
+                let run = finauth(&[command], &env, None);
+                assert_eq!(run.code, Some(8), "{name} {ct} {command}: {}", run.stderr);
+                assert_eq!(run.stdout, "", "{name} {ct} {command}");
+                one_error_line(&run, "SERVER");
+                assert!(!run.stderr.contains("Injected"), "{}", run.stderr);
+            }
+        }
+    }
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_key_or_secret_in_a_long_server_message_never_reaches_stderr() {
+    let sb = sandbox().await;
+    let url = sb.url();
+    let app_key = "hostile-appkey-Z9w4";
+    let secret = "HostileSecret2026xyz1";
+    for value in [app_key, secret] {
+        for at in [280usize, 285, 290, 295, 299] {
+            let dir = TempDir::new("scrub");
+            let mut env = vars(&url, secret, dir.path());
+            env.retain(|(k, _)| *k != "FINICITY_APP_KEY");
+            env.push(("FINICITY_APP_KEY", app_key));
+            let message = format!("{}{value} is over the limit", "m".repeat(at));
+            sb.push_fault(
+                finauth_sandbox::Fault::Status {
+                    status: 500,
+                    content_type: Some("application/json".into()),
+                    body: serde_json::json!({"code": 1, "message": message}).to_string(),
+                },
+                1,
+            );
+            let run = finauth(&["token"], &env, None);
+            assert_eq!(run.code, Some(8), "{}", run.stderr);
+            for n in 4..=value.len() {
+                assert!(
+                    !run.stderr.contains(&value[..n]),
+                    "{value} at {at}: {n} characters leaked: {}",
+                    run.stderr
+                );
+            }
+        }
+    }
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_secret_exits_3_then_guard_exits_5_without_a_request() {
     let sb = sandbox().await;
     let dir = TempDir::new("wrong");

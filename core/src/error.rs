@@ -45,7 +45,8 @@ impl std::fmt::Display for OAuthError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "error={}", self.error)?;
         if let Some(d) = &self.error_description {
-            write!(f, ", error_description={d:?}")?;
+            // Quoted by hand: Rust's `{:?}` escapes are not for users (scrub blanked controls).
+            write!(f, ", error_description=\"{d}\"")?;
         }
         if let Some(c) = &self.correlation_id {
             write!(f, ", correlation_id={c}")?;

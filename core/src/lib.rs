@@ -24,6 +24,7 @@ pub mod oauth1;
 pub mod oauth2;
 mod secret;
 pub mod store;
+mod token_check;
 mod transport;
 
 pub use config::{PartnerAuthBuilder, DEFAULT_BASE_URL};
@@ -36,6 +37,7 @@ pub use secret::{AccessToken, Secret};
 #[cfg(feature = "redis")]
 pub use store::RedisStore;
 pub use store::{FileStore, MemoryStore, Store};
+pub use token_check::MAX_TOKEN_LEN;
 
 /// The HTTP client crate finauth uses, for building requests to pass to `send`.
 pub use reqwest;

@@ -97,13 +97,63 @@ impl fmt::Display for AccessToken {
     }
 }
 
-/// Replace every occurrence of the given secrets in a server-supplied message, and bound its length.
+/// The longest server-supplied text, in characters, that finauth repeats in an error.
+pub(crate) const MAX_MESSAGE_CHARS: usize = 300;
+
+/// Make server-supplied text fit for an error message. Every occurrence of the given secrets is
+/// replaced first, longest first, on the whole text: shortening first would let a secret that
+/// crosses the cut leave its prefix behind. Control characters become spaces (no terminal escapes,
+/// no forged log lines), then the text is shortened on a character boundary.
 pub(crate) fn scrub(message: &str, secrets: &[&str]) -> String {
-    let mut out: String = message.chars().take(300).collect();
+    let mut secrets: Vec<&str> = secrets.iter().copied().filter(|s| s.len() >= 4).collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut whole = zeroize::Zeroizing::new(message.to_owned());
     for s in secrets {
-        if s.len() >= 4 {
-            out = out.replace(s, "[REDACTED]");
+        if whole.contains(s) {
+            whole = zeroize::Zeroizing::new(whole.replace(s, "[REDACTED]"));
         }
     }
+    let mut out: String = whole
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX_MESSAGE_CHARS)
+        .collect();
+    if whole.chars().nth(MAX_MESSAGE_CHARS).is_some() {
+        out.push('…');
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "Hostile-Secret-2026-x"; // 21 characters
+    const APP_KEY: &str = "hostile-appkey-Z9w4";
+
+    #[test]
+    fn a_secret_at_any_offset_around_the_cut_never_survives() {
+        for secret in [SECRET, APP_KEY, "sécrét-ünïcode-κλειδί"] {
+            let n = secret.chars().count();
+            for at in MAX_MESSAGE_CHARS - n - 2..=MAX_MESSAGE_CHARS + 2 {
+                let message = format!("{}{secret} and more text after it", "m".repeat(at));
+                let out = scrub(&message, &[SECRET, APP_KEY, "sécrét-ünïcode-κλειδί"]);
+                // No prefix of the secret that the cut could have left (at least 4 characters).
+                for len in 4..=n {
+                    let prefix: String = secret.chars().take(len).collect();
+                    assert!(!out.contains(&prefix), "offset {at}, prefix {len}: {out}");
+                }
+                assert!(out.chars().count() <= MAX_MESSAGE_CHARS + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn longest_secret_first_and_control_characters_blanked() {
+        let out = scrub(
+            "key abcd-efgh-ijkl\r\n\x1b[31m",
+            &["abcd", "abcd-efgh-ijkl"],
+        );
+        assert_eq!(out, "key [REDACTED]   [31m");
+    }
 }

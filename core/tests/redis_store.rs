@@ -624,3 +624,27 @@ async fn identities_never_share_keys_sandbox_and_production_stay_apart() {
         "{keys}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_record_rewritten_to_hold_a_crlf_token_is_never_adopted() {
+    let Some(redis) = redis_url() else { return };
+    let sb = sandbox().await;
+    let p = prefix("hostile");
+    let first = builder(&sb).store(store(&redis, &p)).build().unwrap();
+    let good = first.token().await.unwrap();
+    let keys = redis_cli(&redis, &["--scan", "--pattern", &format!("{p}:*")]);
+    let key = keys.lines().next().expect("one key").to_owned();
+    let doc = redis_cli(&redis, &["GET", &key]);
+    assert!(doc.contains(good.expose()), "the record holds the token");
+    // Another writer puts a token with CRLF in its place (JSON escapes, as a store would hold it).
+    let hostile = doc.replace(good.expose(), "abc\\r\\nX-Injected: 1");
+    redis_cli(&redis, &["SET", &key, &hostile, "KEEPTTL"]);
+    assert!(redis_cli(&redis, &["GET", &key]).contains("X-Injected"));
+
+    let second = builder(&sb).store(store(&redis, &p)).build().unwrap();
+    let token = second.token().await.unwrap();
+    assert!(!token.expose().contains("Injected"));
+    assert_ne!(token, good);
+    assert_eq!(auths(&sb), 2, "it authenticated instead of adopting");
+    assert!(!redis_cli(&redis, &["GET", &key]).contains("Injected"));
+}

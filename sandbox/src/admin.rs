@@ -22,6 +22,10 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/reset-stats", post(reset_stats))
         .route("/config", get(get_config).post(set_config))
         .route("/faults", post(push_fault).delete(clear_faults))
+        .route(
+            "/script",
+            post(set_script).get(get_script).delete(clear_script),
+        )
         .route("/partners", post(add_partner))
         .route("/oauth1-keys", post(add_oauth1_key))
         .route("/oauth2/clients", post(add_oauth2_client))
@@ -209,6 +213,26 @@ async fn push_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response 
         inner.faults.iter().map(|(_, n)| u64::from(*n)).sum::<u64>()
     };
     Json(serde_json::json!({ "queued": queued })).into_response()
+}
+
+async fn set_script(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match parse::<crate::script::ScriptRequest>(&body) {
+        Ok(r) => {
+            let queued = r.answers.len();
+            shared.script.set(r);
+            Json(serde_json::json!({ "queued": queued })).into_response()
+        }
+        Err(e) => error(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+async fn get_script(State(shared): State<Arc<Shared>>) -> Response {
+    Json(shared.script.report()).into_response()
+}
+
+async fn clear_script(State(shared): State<Arc<Shared>>) -> Response {
+    shared.script.clear();
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn clear_faults(State(shared): State<Arc<Shared>>) -> Response {

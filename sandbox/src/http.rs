@@ -27,6 +27,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/oauth2/resource/{*rest}", any(crate::oauth2::resource))
         .nest("/__admin", admin::router())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            crate::script::layer,
+        ))
         .with_state(shared)
 }
 

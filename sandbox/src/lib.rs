@@ -33,6 +33,7 @@ mod errors;
 mod http;
 mod oauth1;
 mod oauth2;
+mod script;
 mod state;
 mod tls;
 
@@ -40,6 +41,7 @@ pub use oauth1::{OAuth1Key, OAuth1Stats, OAUTH1_PATH};
 pub use oauth2::{
     OAuth2Client, OAuth2Settings, OAuth2Stats, OAUTH2_RESOURCE_PATH, OAUTH2_TOKEN_PATH,
 };
+pub use script::{ReceivedRequest, ScriptReport, ScriptedAnswer};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -531,6 +533,22 @@ impl Sandbox {
     /// Drops every queued fault.
     pub fn clear_faults(&self) {
         self.shared.lock().faults.clear();
+    }
+
+    /// The next requests whose path (with query) starts with `path_prefix` get these answers, one
+    /// each, in order; afterwards the sandbox answers as usual. Replaces any earlier script and
+    /// forgets what it received.
+    pub fn script(&self, path_prefix: &str, answers: Vec<ScriptedAnswer>) {
+        self.shared.script.set(script::ScriptRequest {
+            path_prefix: path_prefix.to_owned(),
+            answers,
+        });
+    }
+
+    /// The answers left and the requests the script met (headers included, tokens too: this is a
+    /// test server).
+    pub fn script_report(&self) -> ScriptReport {
+        self.shared.script.report()
     }
 
     /// Adds a partner, or replaces the secret and App Key of a known one (its counters,

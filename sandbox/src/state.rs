@@ -25,6 +25,8 @@ pub(crate) struct Shared {
     pub oauth1: crate::oauth1::Verifier,
     /// The OAuth 2.0 server's clients, tokens and counters (its own lock).
     pub oauth2: crate::oauth2::OAuth2Server,
+    /// Scripted answers and the requests they met (its own lock).
+    pub script: crate::script::ScriptCell,
 }
 
 impl Shared {
@@ -52,6 +54,7 @@ impl Shared {
             inner: Mutex::new(inner),
             oauth1: crate::oauth1::Verifier::new(&config.oauth1_keys, config.oauth1_tolerance),
             oauth2: crate::oauth2::OAuth2Server::new(&config.oauth2_clients),
+            script: crate::script::ScriptCell::new(),
         }
     }
 

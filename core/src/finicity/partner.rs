@@ -212,7 +212,8 @@ impl PartnerAuth {
                 engine
                     .settle(reservation, fp, AttemptOutcome::Neutral)
                     .await;
-                Err(scrub_error(scrub_error(e, &current), &new))
+                let app_key = source.app_key.load_full();
+                Err(scrub_error(e, &[&current, &new, &app_key]))
             }
         }
     }

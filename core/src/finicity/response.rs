@@ -11,6 +11,8 @@ use std::time::Duration;
 pub struct Answer {
     pub status: u16,
     pub code: Option<u32>,
+    /// The server's text, whole and as sent: finauth scrubs and shortens it only when it becomes
+    /// part of an error, so a secret in it is found wherever it stands.
     pub message: Option<String>,
     /// `token` (JSON) or `<access><token>` (XML) of a successful authentication.
     pub token: Option<String>,
@@ -106,7 +108,7 @@ pub fn parse(status: u16, content_type: &str, body: &[u8], retry_after: Option<&
             return a;
         }
     }
-    a.message = Some(text.chars().take(300).collect());
+    a.message = Some(text.to_owned());
     a.code = code_from_text(text);
     a
 }
@@ -141,9 +143,7 @@ fn as_code(v: &Value) -> Option<u32> {
 }
 
 fn as_text(v: &Value) -> Option<String> {
-    v.as_str()
-        .filter(|s| !s.is_empty())
-        .map(|s| s.chars().take(300).collect())
+    v.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 fn read_json(v: &Value, a: &mut Answer) {
@@ -194,9 +194,7 @@ fn read_xml(text: &str, a: &mut Answer) {
                 match current.as_str() {
                     "token" => a.token = Some(value),
                     "code" | "reasoncode" => a.code = value.parse().ok(),
-                    "message" | "description" => {
-                        a.message = Some(value.chars().take(300).collect())
-                    }
+                    "message" | "description" => a.message = Some(value),
                     _ => {}
                 }
             }
@@ -270,9 +268,10 @@ pub fn auth_verdict(a: &Answer) -> AuthVerdict {
             if msg().is_empty() { String::new() } else { format!(" ({})", msg()) }
         ))),
         400 | 405 | 415 | 422 => AuthVerdict::Other(Error::Config(format!(
-            "the server refused the request (HTTP {}, code {:?}): {}",
+            "the server refused the request (HTTP {}, {}): {}",
             a.status,
-            a.code,
+            a.code
+                .map_or_else(|| "no Finicity code".into(), |c| format!("code {c}")),
             msg()
         ))),
         status => AuthVerdict::Other(Error::Server {

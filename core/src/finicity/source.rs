@@ -197,7 +197,10 @@ impl TokenSource for PartnerSource {
             })),
             AuthVerdict::Credential(code) => Err(FetchError::Credential { code, oauth: None }),
             AuthVerdict::Locked(code) => Err(FetchError::Locked { code }),
-            AuthVerdict::Other(e) => Err(FetchError::Other(scrub_error(e, credential))),
+            AuthVerdict::Other(e) => {
+                let app_key = self.app_key.load_full();
+                Err(FetchError::Other(scrub_error(e, &[credential, &app_key])))
+            }
         }
     }
 
@@ -211,8 +214,10 @@ impl TokenSource for PartnerSource {
     }
 }
 
-/// Server messages are echoed into errors: make sure none carries the secret back.
-pub(crate) fn scrub_error(e: Error, secret: &Secret) -> Error {
+/// Server messages are echoed into errors: make sure none carries back what was sent (the
+/// partner secret, a new secret, the App Key). One pass over all of them, before shortening.
+pub(crate) fn scrub_error(e: Error, sent: &[&Secret]) -> Error {
+    let sent: Vec<&str> = sent.iter().map(|s| s.expose()).collect();
     match e {
         Error::Server {
             status,
@@ -222,10 +227,10 @@ pub(crate) fn scrub_error(e: Error, secret: &Secret) -> Error {
         } => Error::Server {
             status,
             code,
-            message: crate::secret::scrub(&message, &[secret.expose()]),
+            message: crate::secret::scrub(&message, &sent),
             oauth,
         },
-        Error::Config(m) => Error::Config(crate::secret::scrub(&m, &[secret.expose()])),
+        Error::Config(m) => Error::Config(crate::secret::scrub(&m, &sent)),
         other => other,
     }
 }

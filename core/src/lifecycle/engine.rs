@@ -10,6 +10,7 @@ use crate::store::{
     unexpected, AttemptOutcome, IdentityKey, IdentityState, MemoryStore, ReserveOutcome, Rotation,
     Store, StoreOp, StoreReply, TokenRecord,
 };
+use crate::token_check;
 use arc_swap::ArcSwapOption;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -624,6 +625,21 @@ impl<S: TokenSource> Engine<S> {
         let sent_wall = self.clock.wall_ms();
         match self.source.fetch(&secret).await {
             Ok(fetched) => {
+                if let Err(defect) = token_check::check(fetched.token.expose()) {
+                    // The secret was not judged wrong: no charge to the guard, but back off, as
+                    // for any server fault, so a broken server is not asked again at once.
+                    self.settle(reservation, fp, AttemptOutcome::Neutral).await;
+                    // The error itself reaches the caller (or the refresh-failure log): debug only.
+                    tracing::debug!(%defect, "refused the token in the server's answer: not a valid header value");
+                    return Err(Error::Server {
+                        status: 200,
+                        code: None,
+                        message: format!(
+                            "the server's token is not a valid header value ({defect}); it was refused"
+                        ),
+                        oauth: None,
+                    });
+                }
                 self.settle(reservation, fp, AttemptOutcome::Success).await;
                 bump(&self.counters.auth_successes);
                 let token = fetched.token.clone();
@@ -708,6 +724,12 @@ impl<S: TokenSource> Engine<S> {
         let Some(rec) = state.token else {
             return Ok(None);
         };
+        if let Err(defect) = token_check::check(rec.token.expose()) {
+            // Written by something other than finauth (an edited file, a foreign writer): never
+            // put it in a header; this process authenticates and publishes a good one instead.
+            tracing::warn!(%defect, store = %self.store.describe(), "the store holds a token that is not a valid header value; not adopting it");
+            return Ok(None);
+        }
         let now_wall = self.clock.wall_ms();
         let now = self.clock.now();
         if let Some(rejected) = &*self.rejected_token.load() {

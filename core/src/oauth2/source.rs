@@ -271,9 +271,6 @@ impl OAuth2Source {
             .and_then(Value::as_str)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| bad("the token answer has no access_token"))?;
-        if HeaderValue::from_str(token).is_err() {
-            return Err(bad("the access_token is not a valid header value"));
-        }
         let token_type = v.get("token_type").and_then(Value::as_str).unwrap_or("");
         match (&self.dpop, token_type.to_ascii_lowercase().as_str()) {
             (Some(_), "dpop") | (None, "bearer") => {}
@@ -336,7 +333,7 @@ pub(crate) fn correlation_id(headers: &reqwest::header::HeaderMap) -> Option<Str
         headers
             .get(*h)
             .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(128).collect())
+            .map(|v| scrub(v, &[]).chars().take(128).collect())
     })
 }
 

@@ -326,8 +326,9 @@ impl Inner {
         let r = match tokio::time::timeout(bound, dial).await {
             Ok(r) => r.map_err(|e| self.fail(e)),
             Err(_) => Err(Error::Store(format!(
-                "Redis {}: no connection within {bound:?}",
-                self.describe
+                "Redis {}: no connection within {:.1} s",
+                self.describe,
+                bound.as_secs_f64()
             ))),
         };
         match r {
@@ -436,8 +437,9 @@ impl Inner {
             // Another process changed the document in between: read again.
             if started.elapsed() >= self.command_timeout {
                 return Err(Error::Store(format!(
-                    "Redis {}: key {key} too contended to update within {:?}",
-                    self.describe, self.command_timeout
+                    "Redis {}: key {key} too contended to update within {:.1} s",
+                    self.describe,
+                    self.command_timeout.as_secs_f64()
                 )));
             }
             let jitter = crate::fingerprint::random_bytes::<1>()
