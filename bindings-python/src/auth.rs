@@ -312,6 +312,18 @@ impl PartnerAuth {
         s.block_on(py, s.core.invalidate(&t))
     }
 
+    /// One logical request to ``url`` (absolute) under finauth's request policy, for an HTTP
+    /// client you drive yourself: see :class:`Exchange`.
+    fn exchange(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        url: &str,
+    ) -> PyResult<crate::exchange::Exchange> {
+        let owner = crate::exchange::Owner::Finicity(self.shared.clone());
+        crate::exchange::new_sync(owner, self.shared.core.exchange(method, url), py)
+    }
+
     /// For HTTP integrations that send the request themselves: judge a Finicity resource's answer.
     /// True if the token was rejected (10022/10023: ``invalidate`` it and resend once); raises
     /// ``AccountLockedError`` on 24302, after recording the lock so every caller and process sharing
@@ -501,6 +513,17 @@ impl AsyncPartnerAuth {
             &self.shared,
             async move { Ok(core.invalidate(&t).await) },
         )
+    }
+
+    /// One logical request to ``url`` under finauth's request policy: see :class:`AsyncExchange`.
+    fn exchange(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        url: &str,
+    ) -> PyResult<crate::exchange::AsyncExchange> {
+        let owner = crate::exchange::Owner::Finicity(self.shared.clone());
+        crate::exchange::new_async(owner, self.shared.core.exchange(method, url), py)
     }
 
     /// Awaitable: judge a Finicity resource's answer (see ``PartnerAuth.observe_response``).

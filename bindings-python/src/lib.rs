@@ -7,6 +7,7 @@
 
 mod auth;
 mod errors;
+mod exchange;
 mod logging;
 mod oauth1;
 mod oauth2;
@@ -55,6 +56,8 @@ fn _finauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::RedisStore>()?;
     m.add_class::<auth::PartnerAuth>()?;
     m.add_class::<auth::AsyncPartnerAuth>()?;
+    m.add_class::<exchange::Exchange>()?;
+    m.add_class::<exchange::AsyncExchange>()?;
     m.add_class::<oauth1::SigningKey>()?;
     m.add_class::<oauth1::OAuth1Signer>()?;
     m.add_class::<oauth2::ClientCredentials>()?;

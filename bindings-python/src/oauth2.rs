@@ -221,6 +221,18 @@ impl ClientCredentials {
         Ok(d)
     }
 
+    /// One logical request to ``url`` under finauth's request policy, for an HTTP client you
+    /// drive yourself: see :class:`Exchange`.
+    fn exchange(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        url: &str,
+    ) -> PyResult<crate::exchange::Exchange> {
+        let owner = crate::exchange::Owner::OAuth2(self.shared.clone());
+        crate::exchange::new_sync(owner, self.shared.core.exchange(method, url), py)
+    }
+
     /// Remember the ``DPoP-Nonce`` header of a response from ``url`` (a dict of its headers);
     /// True if it was new. The ``requests``/``httpx`` integrations call it for you.
     fn learn_nonce(&self, url: &str, headers: HashMap<String, String>) -> bool {
@@ -371,6 +383,17 @@ impl AsyncClientCredentials {
             let h = core.headers(&method, &url).await?;
             Ok(headers_map(&h))
         })
+    }
+
+    /// One logical request to ``url`` under finauth's request policy: see :class:`AsyncExchange`.
+    fn exchange(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        url: &str,
+    ) -> PyResult<crate::exchange::AsyncExchange> {
+        let owner = crate::exchange::Owner::OAuth2(self.shared.clone());
+        crate::exchange::new_async(owner, self.shared.core.exchange(method, url), py)
     }
 
     /// Remember a response's ``DPoP-Nonce`` (no network: not awaitable).

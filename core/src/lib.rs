@@ -17,6 +17,7 @@ pub mod blocking;
 pub mod clock;
 mod config;
 mod error;
+pub mod exchange;
 mod fingerprint;
 pub mod finicity;
 pub mod lifecycle;

@@ -41,8 +41,10 @@ from ._errors import (
 )
 from ._finauth import (
     AsyncClientCredentials,
+    AsyncExchange,
     AsyncPartnerAuth,
     ClientCredentials,
+    Exchange,
     FileStore,
     MemoryStore,
     OAuth1Signer,
@@ -58,6 +60,8 @@ __version__: str = _finauth.__version__
 __all__ = [
     "PartnerAuth",
     "AsyncPartnerAuth",
+    "Exchange",
+    "AsyncExchange",
     "ClientCredentials",
     "AsyncClientCredentials",
     "MemoryStore",

@@ -2,7 +2,7 @@
 
 import os
 import pathlib
-from typing import Awaitable, Mapping, Optional, Union, final
+from typing import Awaitable, Mapping, Optional, Sequence, Tuple, Union, final
 
 __all__ = [
     "__version__",
@@ -11,6 +11,8 @@ __all__ = [
     "RedisStore",
     "PartnerAuth",
     "AsyncPartnerAuth",
+    "Exchange",
+    "AsyncExchange",
     "SigningKey",
     "OAuth1Signer",
     "ClientCredentials",
@@ -85,6 +87,8 @@ class PartnerAuth:
         """``{"Finicity-App-Key": ..., "Finicity-App-Token": ...}``."""
     def invalidate(self, token: str) -> bool:
         """Drop ``token`` after a server rejected it, if it is still current."""
+    def exchange(self, method: str, url: str) -> "Exchange":
+        """One logical request under finauth's request policy, for an HTTP client you drive."""
     def observe_response(self, status: int, content_type: str, body: bytes) -> bool:
         """Judge a resource's answer: True to invalidate and resend; raises AccountLockedError on 24302."""
     def modify_partner_secret(self, new: str, immediate: bool = True) -> None:
@@ -133,6 +137,8 @@ class AsyncPartnerAuth:
         """``{"Finicity-App-Key": ..., "Finicity-App-Token": ...}``."""
     def invalidate(self, token: str) -> Awaitable[bool]:
         """Drop ``token`` after a server rejected it, if it is still current."""
+    def exchange(self, method: str, url: str) -> "AsyncExchange":
+        """One logical request under finauth's request policy (awaitable steps)."""
     def observe_response(self, status: int, content_type: str, body: bytes) -> Awaitable[bool]:
         """Judge a resource's answer: True to invalidate and resend; raises AccountLockedError on 24302."""
     def modify_partner_secret(self, new: str, immediate: bool = True) -> Awaitable[None]:
@@ -160,6 +166,38 @@ def _shutdown() -> None: ...
 def _finicity_code(status: int, content_type: str, body: bytes) -> Optional[int]: ...
 
 _Body = Union[bytes, bytearray, memoryview, str, None]
+
+@final
+class Exchange:
+    """One logical request under finauth's request policy: ``prepare`` → send → ``observe``."""
+
+    def prepare(self) -> dict[str, str]:
+        """The headers of this attempt (set each, replacing any of the same name)."""
+    def wants_body(self, status: int) -> bool:
+        """Whether ``observe`` needs the body of an answer with this status."""
+    def observe(
+        self, status: int, headers: Sequence[Tuple[str, str]], body: Optional[bytes] = None
+    ) -> bool:
+        """True to resend; False to hand the answer to the caller. Raises on 24302 / a second rejection."""
+    @property
+    def attempts(self) -> int:
+        """HTTP attempts prepared so far."""
+
+@final
+class AsyncExchange:
+    """The asyncio twin of ``Exchange``."""
+
+    def prepare(self) -> Awaitable[dict[str, str]]:
+        """Awaitable: the headers of this attempt."""
+    def wants_body(self, status: int) -> bool:
+        """Whether ``observe`` needs the body of an answer with this status."""
+    def observe(
+        self, status: int, headers: Sequence[Tuple[str, str]], body: Optional[bytes] = None
+    ) -> Awaitable[bool]:
+        """Awaitable: True to resend; False to hand the answer to the caller."""
+    @property
+    def attempts(self) -> int:
+        """HTTP attempts prepared so far."""
 
 @final
 class SigningKey:
@@ -242,6 +280,8 @@ class ClientCredentials:
         """A valid access token (one request for every concurrent caller)."""
     def headers(self, method: str = "GET", url: Optional[str] = None) -> dict[str, str]:
         """``Authorization`` (and a fresh ``DPoP`` proof, for which ``url`` is required)."""
+    def exchange(self, method: str, url: str) -> "Exchange":
+        """One logical request under finauth's request policy, for an HTTP client you drive."""
     def learn_nonce(self, url: str, headers: Mapping[str, str]) -> bool:
         """Remember a response's ``DPoP-Nonce``; True if it was new."""
     def invalidate(self, token: str) -> bool:
@@ -293,6 +333,8 @@ class AsyncClientCredentials:
         """Awaitable: a valid access token."""
     def headers(self, method: str = "GET", url: Optional[str] = None) -> Awaitable[dict[str, str]]:
         """Awaitable: the headers of one request."""
+    def exchange(self, method: str, url: str) -> "AsyncExchange":
+        """One logical request under finauth's request policy (awaitable steps)."""
     def learn_nonce(self, url: str, headers: Mapping[str, str]) -> bool:
         """Remember a response's ``DPoP-Nonce``; True if it was new."""
     def invalidate(self, token: str) -> Awaitable[bool]:

@@ -9,7 +9,9 @@
 
 Each request gets the ``Finicity-App-Key`` and ``Finicity-App-Token`` headers. When the server
 answers that the token is invalid or expired (HTTP 401 with Finicity code 10022 or 10023), the
-token is invalidated (one refresh, however many requests saw it) and the request is resent once.
+token is invalidated (one refresh, however many requests saw it) and the request is resent once;
+a 24302 raises :class:`finauth.AccountLockedError`. Every rule is core's request policy (an
+``Exchange``): these classes only move bytes.
 
 :class:`OAuth1Auth` signs each request for Mastercard APIs (OAuth 1.0a, body hash of the body
 as sent, over the full URL)::
@@ -22,7 +24,7 @@ Needs the ``httpx`` extra: ``pip install 'finauth[httpx]'``.
 
 from __future__ import annotations
 
-from typing import AsyncGenerator, Generator, Tuple, Union
+from typing import AsyncGenerator, Generator, List, Tuple, Union
 
 import anyio
 import anyio.to_thread
@@ -38,59 +40,66 @@ from ._finauth import (
 
 __all__ = ["FinicityAuth", "OAuth1Auth", "ClientCredentialsAuth"]
 
-_TOKEN_HEADER = "Finicity-App-Token"
+_Sync = Union[PartnerAuth, ClientCredentials]
+_Async = Union[AsyncPartnerAuth, AsyncClientCredentials]
 
 
-def _answer(response: httpx.Response) -> Tuple[int, str, bytes]:
-    return response.status_code, response.headers.get("Content-Type", ""), response.content
+def _pairs(response: httpx.Response) -> List[Tuple[str, str]]:
+    return list(response.headers.multi_items())
 
 
-class FinicityAuth(httpx.Auth):
-    """Authenticate ``httpx`` calls to Finicity.
+class _ExchangeAuth(httpx.Auth):
+    """An ``httpx.Auth`` that is an I/O loop over core's request policy (an ``Exchange``): the
+    headers, whether to resend and when to stop are decided in finauth's core."""
 
-    Takes a :class:`finauth.PartnerAuth` or a :class:`finauth.AsyncPartnerAuth`; both flows
-    work with either (they share one token): ``httpx.Client`` uses the sync object,
-    ``httpx.AsyncClient`` the async one, so the event loop is never blocked.
-    """
-
-    def __init__(self, auth: Union[PartnerAuth, AsyncPartnerAuth]) -> None:
-        if isinstance(auth, AsyncPartnerAuth):
-            self.async_auth: AsyncPartnerAuth = auth
-            self.sync_auth: PartnerAuth = auth.as_sync()
-        else:
-            self.sync_auth = auth
-            self.async_auth = auth.as_async()
+    def __init__(self, sync_auth: _Sync, async_auth: _Async) -> None:
+        self.sync_auth = sync_auth
+        self.async_auth = async_auth
 
     def __repr__(self) -> str:
-        return f"FinicityAuth({self.sync_auth!r})"
+        return f"{type(self).__name__}({self.sync_auth!r})"
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Set the headers; on a rejected token invalidate it and resend once."""
-        headers = self.sync_auth.headers()
-        request.headers.update(headers)
-        response = yield request
-        if response.status_code < 400:
-            return
-        response.read()
-        if self.sync_auth.observe_response(*_answer(response)):
-            self.sync_auth.invalidate(headers[_TOKEN_HEADER])
-            request.headers.update(self.sync_auth.headers())
-            yield request
+        """Set the headers of each attempt; resend while finauth's policy says so."""
+        exchange = self.sync_auth.exchange(request.method, str(request.url))
+        while True:
+            request.headers.update(exchange.prepare())
+            response = yield request
+            status = response.status_code
+            body = response.read() if exchange.wants_body(status) else b""
+            if not exchange.observe(status, _pairs(response), body):
+                return
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        """Set the headers; on a rejected token invalidate it and resend once."""
-        headers = await self.async_auth.headers()
-        request.headers.update(headers)
-        response = yield request
-        if response.status_code < 400:
-            return
-        await response.aread()
-        if await self.async_auth.observe_response(*_answer(response)):
-            await self.async_auth.invalidate(headers[_TOKEN_HEADER])
-            request.headers.update(await self.async_auth.headers())
-            yield request
+        """Set the headers of each attempt; resend while finauth's policy says so."""
+        exchange = self.async_auth.exchange(request.method, str(request.url))
+        while True:
+            request.headers.update(await exchange.prepare())
+            response = yield request
+            status = response.status_code
+            body = await response.aread() if exchange.wants_body(status) else b""
+            if not await exchange.observe(status, _pairs(response), body):
+                return
+
+
+class FinicityAuth(_ExchangeAuth):
+    """Authenticate ``httpx`` calls to Finicity.
+
+    Takes a :class:`finauth.PartnerAuth` or a :class:`finauth.AsyncPartnerAuth`; both flows
+    work with either (they share one token): ``httpx.Client`` uses the sync object,
+    ``httpx.AsyncClient`` the async one, so the event loop is never blocked. A rejected token
+    (10022/10023) is invalidated and the request resent once; a 24302 raises
+    :class:`finauth.AccountLockedError` (on the resent answer too) and stops every caller sharing
+    the store.
+    """
+
+    def __init__(self, auth: Union[PartnerAuth, AsyncPartnerAuth]) -> None:
+        if isinstance(auth, AsyncPartnerAuth):
+            super().__init__(auth.as_sync(), auth)
+        else:
+            super().__init__(auth, auth.as_async())
 
 
 class OAuth1Auth(httpx.Auth):
@@ -128,13 +137,7 @@ class OAuth1Auth(httpx.Auth):
         yield request
 
 
-def _asks_for_nonce(response: httpx.Response) -> bool:
-    return response.status_code == 401 and "use_dpop_nonce" in response.headers.get(
-        "WWW-Authenticate", ""
-    )
-
-
-class ClientCredentialsAuth(httpx.Auth):
+class ClientCredentialsAuth(_ExchangeAuth):
     """Authenticate ``httpx`` calls (sync and async clients) with OAuth 2.0 client credentials.
 
     Takes a :class:`finauth.ClientCredentials` or :class:`finauth.AsyncClientCredentials`.
@@ -145,57 +148,6 @@ class ClientCredentialsAuth(httpx.Auth):
 
     def __init__(self, auth: Union[ClientCredentials, AsyncClientCredentials]) -> None:
         if isinstance(auth, AsyncClientCredentials):
-            self.async_auth: AsyncClientCredentials = auth
-            self.sync_auth: ClientCredentials = auth.as_sync()
+            super().__init__(auth.as_sync(), auth)
         else:
-            self.sync_auth = auth
-            self.async_auth = auth.as_async()
-
-    def __repr__(self) -> str:
-        return f"ClientCredentialsAuth({self.sync_auth!r})"
-
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Set the headers; retry once per nonce challenge and once per rejected token."""
-        url = str(request.url)
-        nonce_retry = token_retry = False
-        while True:
-            headers = self.sync_auth.headers(request.method, url)
-            request.headers.update(headers)
-            response = yield request
-            self.sync_auth.learn_nonce(url, dict(response.headers))
-            if response.status_code != 401:
-                return
-            response.read()
-            if _asks_for_nonce(response):
-                if nonce_retry:
-                    return
-                nonce_retry = True
-            else:
-                if token_retry:
-                    return
-                token_retry = True
-                self.sync_auth.invalidate(headers["Authorization"].split(" ", 1)[-1])
-
-    async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        """Set the headers; retry once per nonce challenge and once per rejected token."""
-        url = str(request.url)
-        nonce_retry = token_retry = False
-        while True:
-            headers = await self.async_auth.headers(request.method, url)
-            request.headers.update(headers)
-            response = yield request
-            self.async_auth.learn_nonce(url, dict(response.headers))
-            if response.status_code != 401:
-                return
-            await response.aread()
-            if _asks_for_nonce(response):
-                if nonce_retry:
-                    return
-                nonce_retry = True
-            else:
-                if token_retry:
-                    return
-                token_retry = True
-                await self.async_auth.invalidate(headers["Authorization"].split(" ", 1)[-1])
+            super().__init__(auth, auth.as_async())

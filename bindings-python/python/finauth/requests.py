@@ -11,8 +11,10 @@
 Each request gets the ``Finicity-App-Key`` and ``Finicity-App-Token`` headers. When the server
 answers that the token is invalid or expired (HTTP 401 with Finicity code 10022 or 10023), the
 token is invalidated (one refresh, however many requests saw it) and the request is resent once.
-A 24302 answer (Partner ID locked) raises :class:`finauth.AccountLockedError` and is recorded in the
-store, so every caller and process sharing it stops at once.
+A 24302 answer (Partner ID locked; the resent answer too) raises
+:class:`finauth.AccountLockedError` and is recorded in the store, so every caller and process
+sharing it stops at once. Every rule is core's request policy (an ``Exchange``): these classes
+only move bytes.
 
 :class:`OAuth1Auth` signs each request for Mastercard APIs (OAuth 1.0a, body hash of the exact
 prepared body bytes, over the full URL)::
@@ -40,57 +42,59 @@ from ._finauth import (
 
 __all__ = ["FinicityAuth", "OAuth1Auth", "ClientCredentialsAuth"]
 
-_TOKEN_HEADER = "Finicity-App-Token"
+_Exchanging = Union[PartnerAuth, ClientCredentials]
 
 
-def _resend(auth: PartnerAuth, response: requests.Response) -> bool:
-    """True to invalidate and resend; raises AccountLockedError on 24302 (recorded for every caller)."""
-    if response.status_code < 400:
-        return False
-    return auth.observe_response(
-        response.status_code,
-        response.headers.get("Content-Type", ""),
-        response.content or b"",
-    )
+class _ExchangeAuth(requests.auth.AuthBase):
+    """A ``requests`` auth that is an I/O loop over core's request policy (an ``Exchange``): the
+    headers, whether to resend and when to stop are decided in finauth's core."""
+
+    def __init__(self, auth: _Exchanging) -> None:
+        self.auth = auth
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.auth!r})"
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Set the headers of the first attempt on ``r`` and watch its response."""
+        exchange = self.auth.exchange(r.method or "GET", r.url or "")
+        r.headers.update(exchange.prepare())
+        setattr(r, "_finauth_exchange", exchange)
+        r.register_hook("response", self._on_response)  # type: ignore[no-untyped-call]
+        return r
+
+    def _on_response(self, response: requests.Response, **kwargs: Any) -> requests.Response:
+        exchange = getattr(response.request, "_finauth_exchange", None)
+        if exchange is None:
+            return response
+        history = []
+        while True:
+            status = response.status_code
+            body = (response.content or b"") if exchange.wants_body(status) else b""
+            if not exchange.observe(status, list(response.headers.items()), body):
+                break
+            connection = getattr(response, "connection", None)
+            if connection is None:
+                break
+            retry = response.request.copy()
+            retry.headers.update(exchange.prepare())
+            response.content  # read the body so the connection can be reused
+            response.close()
+            history.append(response)
+            response = connection.send(retry, **kwargs)
+            response.request = retry
+        response.history[:0] = history
+        return response
 
 
-class FinicityAuth(requests.auth.AuthBase):
+class FinicityAuth(_ExchangeAuth):
     """Authenticate ``requests`` calls to Finicity with a :class:`finauth.PartnerAuth`.
 
     An :class:`finauth.AsyncPartnerAuth` is accepted too (its sync twin is used).
     """
 
     def __init__(self, auth: Union[PartnerAuth, AsyncPartnerAuth]) -> None:
-        self.auth: PartnerAuth = auth.as_sync() if isinstance(auth, AsyncPartnerAuth) else auth
-
-    def __repr__(self) -> str:
-        return f"FinicityAuth({self.auth!r})"
-
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Set the Finicity headers on ``r`` and watch its response for a rejected token."""
-        r.headers.update(self.auth.headers())
-        r.register_hook("response", self._on_response)  # type: ignore[no-untyped-call]
-        return r
-
-    def _on_response(self, response: requests.Response, **kwargs: Any) -> requests.Response:
-        request = response.request
-        if not _resend(self.auth, response) or getattr(request, "_finauth_resent", False):
-            return response
-        sent = request.headers.get(_TOKEN_HEADER)
-        if sent is not None:
-            self.auth.invalidate(str(sent))
-        retry = request.copy()
-        retry.headers.update(self.auth.headers())
-        setattr(retry, "_finauth_resent", True)
-        response.content  # read the body so the connection can be reused
-        response.close()
-        connection = getattr(response, "connection", None)
-        if connection is None:
-            return response
-        resent: requests.Response = connection.send(retry, **kwargs)
-        resent.history.append(response)
-        resent.request = retry
-        return resent
+        super().__init__(auth.as_sync() if isinstance(auth, AsyncPartnerAuth) else auth)
 
 
 class OAuth1Auth(requests.auth.AuthBase):
@@ -124,13 +128,7 @@ class OAuth1Auth(requests.auth.AuthBase):
         return r
 
 
-def _asks_for_nonce(response: requests.Response) -> bool:
-    return response.status_code == 401 and "use_dpop_nonce" in response.headers.get(
-        "WWW-Authenticate", ""
-    )
-
-
-class ClientCredentialsAuth(requests.auth.AuthBase):
+class ClientCredentialsAuth(_ExchangeAuth):
     """Authenticate ``requests`` calls with an OAuth 2.0 :class:`finauth.ClientCredentials`.
 
     Each request gets ``Authorization: Bearer …`` or, for DPoP-bound tokens, ``Authorization:
@@ -141,48 +139,4 @@ class ClientCredentialsAuth(requests.auth.AuthBase):
     """
 
     def __init__(self, auth: Union[ClientCredentials, AsyncClientCredentials]) -> None:
-        self.auth: ClientCredentials = (
-            auth.as_sync() if isinstance(auth, AsyncClientCredentials) else auth
-        )
-
-    def __repr__(self) -> str:
-        return f"ClientCredentialsAuth({self.auth!r})"
-
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Set the headers on ``r`` and watch its response."""
-        r.headers.update(self.auth.headers(r.method or "GET", r.url or ""))
-        r.register_hook("response", self._on_response)  # type: ignore[no-untyped-call]
-        return r
-
-    def _on_response(self, response: requests.Response, **kwargs: Any) -> requests.Response:
-        request = response.request
-        url = request.url or ""
-        self.auth.learn_nonce(url, dict(response.headers))
-        if response.status_code != 401 or getattr(request, "_finauth_resent", 0) >= 2:
-            return response
-        if _asks_for_nonce(response):
-            if getattr(request, "_finauth_nonce_retry", False):
-                return response
-            flag = "_finauth_nonce_retry"
-        else:
-            if getattr(request, "_finauth_token_retry", False):
-                return response
-            sent = str(request.headers.get("Authorization", ""))
-            self.auth.invalidate(sent.split(" ", 1)[-1])
-            flag = "_finauth_token_retry"
-        retry = request.copy()
-        for name in ("_finauth_nonce_retry", "_finauth_token_retry"):
-            setattr(retry, name, getattr(request, name, False))
-        setattr(retry, flag, True)
-        setattr(retry, "_finauth_resent", getattr(request, "_finauth_resent", 0) + 1)
-        retry.headers.update(self.auth.headers(retry.method or "GET", url))
-        response.content  # read the body so the connection can be reused
-        response.close()
-        connection = getattr(response, "connection", None)
-        if connection is None:
-            return response
-        resent: requests.Response = connection.send(retry, **kwargs)
-        resent.history.append(response)
-        resent.request = retry
-        # The resent response runs through this hook again (a second, different retry).
-        return self._on_response(resent, **kwargs)
+        super().__init__(auth.as_sync() if isinstance(auth, AsyncClientCredentials) else auth)

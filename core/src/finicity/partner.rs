@@ -1,13 +1,14 @@
 use super::headers::FinicityHeaders;
-use super::response::{self, auth_verdict, AuthVerdict, ResourceVerdict};
-use super::source::{join, read_raw, scrub_error, PartnerSource};
+use super::response::{auth_verdict, AuthVerdict, ResourceVerdict};
+use super::source::{join, scrub_error, PartnerSource};
 use super::{APP_KEY_HEADER, APP_TOKEN_HEADER};
 use crate::config::{check_header_value, check_new_secret, PartnerAuthBuilder};
 use crate::error::{Error, Result};
+use crate::exchange::policy::{Decision, Policy, Scheme};
+use crate::exchange::{Authority, Exchange};
 use crate::lifecycle::{Engine, GuardStatus, Stats, TokenSource};
 use crate::secret::{AccessToken, Secret};
 use crate::store::AttemptOutcome;
-use reqwest::header::HeaderValue;
 use reqwest::{Method, Url};
 use std::sync::Arc;
 
@@ -218,27 +219,38 @@ impl PartnerAuth {
         }
     }
 
-    /// What a resource's answer (made with this object's headers outside [`PartnerAuth::send`], by
-    /// an HTTP integration such as requests, fetch or OkHttp) means: `TokenRejected` tells the
-    /// caller to [`invalidate`](PartnerAuth::invalidate) the token it sent and resend once;
-    /// `AccountLocked` (24302) has already been recorded in the store, so every caller and
-    /// process sharing it gets `AccountLocked` from now on without a request.
+    /// What a resource's answer (made with this object's headers outside [`PartnerAuth::send`],
+    /// by an HTTP client of your own) means, by the same rule as [`PartnerAuth::exchange`]:
+    /// `TokenRejected` (10022/10023 with HTTP 401 or 500) tells the caller to
+    /// [`invalidate`](PartnerAuth::invalidate) the token it sent and resend once;
+    /// `AccountLocked` (24302 with HTTP 401 or 500) has already been recorded in the store, so
+    /// every caller and process sharing it gets `AccountLocked` from now on without a request.
+    /// Prefer [`PartnerAuth::exchange`], which also counts the resends.
     pub async fn observe_response(
         &self,
         status: u16,
         content_type: &str,
         body: &[u8],
     ) -> ResourceVerdict {
-        self.apply_verdict(&response::parse(status, content_type, body, None))
-            .await
+        let policy = Policy::new(Scheme::Finicity);
+        let reading = policy.read(status, [("content-type", content_type)], body);
+        match policy.clone().decide(&reading, false) {
+            Decision::Locked { code } => {
+                self.engine.mark_locked(code).await;
+                ResourceVerdict::AccountLocked
+            }
+            Decision::Resend { .. } | Decision::Unauthorized { .. } => {
+                ResourceVerdict::TokenRejected
+            }
+            Decision::Done => ResourceVerdict::Pass,
+        }
     }
 
-    async fn apply_verdict(&self, answer: &response::Answer) -> ResourceVerdict {
-        let verdict = answer.resource_verdict();
-        if verdict == ResourceVerdict::AccountLocked {
-            self.engine.mark_locked(24302).await;
-        }
-        verdict
+    /// One logical request to a Finicity resource at `url` (absolute), for an HTTP client of
+    /// your own: [`Exchange::prepare`] gives the headers of each attempt, [`Exchange::observe`]
+    /// judges each answer (`Done`, `Resend`, or `AccountLocked` / `Unauthorized`).
+    pub fn exchange(&self, method: &str, url: &str) -> Result<Exchange> {
+        Exchange::new(Arc::new(self.clone()), method, url)
     }
 
     /// A request to `path` under the base URL (e.g. `/aggregation/v1/customers`), on finauth's
@@ -253,59 +265,47 @@ impl PartnerAuth {
             .header(reqwest::header::ACCEPT, "application/json"))
     }
 
-    /// Send with the Finicity headers. On a 401 with 10022/10023 the token is invalidated and the
-    /// request resent once with a new one; a 24302 stops every process sharing the store.
-    /// Other answers are returned as they are.
+    /// Send with the Finicity headers, by the rules of [`PartnerAuth::exchange`]: a 10022/10023
+    /// answer invalidates the token and the request is resent once with a new one (a second
+    /// rejection is `Unauthorized`); a 24302 is `AccountLocked` and stops every process sharing
+    /// the store. Other answers are returned as they are.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
         let (client, request) = request.build_split();
         let request = request.map_err(|e| Error::config(format!("invalid request: {e}")))?;
         let timeout = self.engine.config().timeout;
-        let mut token = self.token().await?;
-        for attempt in 0..2 {
-            let mut req = request.try_clone().ok_or_else(|| {
-                Error::config("request body must be replayable (not a stream) so it can be resent")
-            })?;
-            let app_key = (**self.engine.source().app_key.load()).clone();
-            for (name, value) in [
-                (APP_KEY_HEADER, app_key.expose()),
-                (APP_TOKEN_HEADER, token.expose()),
-            ] {
-                let mut v = HeaderValue::from_str(value)
-                    .map_err(|_| Error::config(format!("{name} is not a valid header value")))?;
-                v.set_sensitive(true);
-                req.headers_mut().insert(name, v);
-            }
-            let resp = client
-                .execute(req)
-                .await
-                .map_err(|e| crate::transport::map_err(e, timeout, "request"))?;
-            let status = resp.status().as_u16();
-            if status != 401 && status != 500 {
-                return Ok(resp);
-            }
-            let raw = read_raw(resp, timeout).await?;
-            let answer = raw.answer();
-            match self.apply_verdict(&answer).await {
-                ResourceVerdict::TokenRejected if attempt == 0 => {
-                    tracing::info!(code = ?answer.code, "the server rejected the token; fetching a new one");
-                    self.invalidate(&token).await;
-                    token = self.token().await?;
-                }
-                ResourceVerdict::AccountLocked => {
-                    return Err(Error::AccountLocked { code: 24302 });
-                }
-                _ if status == 401 => {
-                    return Err(Error::Unauthorized {
-                        status,
-                        code: answer.code,
-                    })
-                }
-                _ => return Ok(raw.into_response()),
-            }
-        }
-        Err(Error::Unauthorized {
-            status: 401,
-            code: None,
+        let mut ex = self.exchange(request.method().as_str(), request.url().as_str())?;
+        crate::exchange::send_with(&mut ex, &client, &request, timeout).await
+    }
+}
+
+impl Authority for PartnerAuth {
+    fn scheme(&self) -> Scheme {
+        Scheme::Finicity
+    }
+
+    fn prepare<'a>(
+        &'a self,
+        _method: &'a str,
+        _url: &'a Url,
+    ) -> futures_util::future::BoxFuture<'a, Result<crate::exchange::Attempt>> {
+        Box::pin(async move {
+            let h = self.headers().await?;
+            let pairs = vec![
+                (APP_KEY_HEADER, h.app_key.clone()),
+                (APP_TOKEN_HEADER, h.token.0.clone()),
+            ];
+            Ok((h.token, pairs))
         })
+    }
+
+    fn invalidate<'a>(
+        &'a self,
+        token: &'a AccessToken,
+    ) -> futures_util::future::BoxFuture<'a, bool> {
+        Box::pin(self.engine.invalidate(token))
+    }
+
+    fn mark_locked(&self, code: u32) -> futures_util::future::BoxFuture<'_, ()> {
+        Box::pin(self.engine.mark_locked(code))
     }
 }

@@ -2,9 +2,10 @@
 
 use super::config::{AuthMethod, ClientCredentialsBuilder};
 use super::dpop::DPOP_HEADER;
-use super::source::{sensitive, OAuth2Source};
+use super::source::OAuth2Source;
 use crate::error::{Error, Result};
-use crate::finicity::source::read_raw;
+use crate::exchange::policy::Scheme;
+use crate::exchange::{Authority, Exchange};
 use crate::lifecycle::{Engine, GuardStatus, Stats};
 use crate::secret::{AccessToken, Secret};
 use reqwest::{Method, Url};
@@ -227,68 +228,74 @@ impl ClientCredentials {
         Ok(s.client.load().request(method, url))
     }
 
-    /// Send with `Authorization` (and a DPoP proof). A 401 whose `WWW-Authenticate` asks for a
-    /// DPoP nonce is retried once with it; any other 401 invalidates the token and the request
-    /// is resent once with a new one. Other answers are returned as they are.
+    /// One logical request to a resource at `url` for an HTTP client of your own:
+    /// [`Exchange::prepare`] gives `Authorization` (and a fresh DPoP proof) for each attempt,
+    /// [`Exchange::observe`] learns the `DPoP-Nonce` and judges the answer.
+    pub fn exchange(&self, method: &str, url: &str) -> Result<Exchange> {
+        Exchange::new(Arc::new(self.clone()), method, url)
+    }
+
+    /// Send with `Authorization` (and a DPoP proof), by the rules of
+    /// [`ClientCredentials::exchange`]: a 401 whose `WWW-Authenticate` asks for a DPoP nonce is
+    /// resent once with it; any other 401 invalidates the token and the request is resent once
+    /// with a new one (a second 401 is `Unauthorized`). Other answers are returned as they are.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
         let (client, request) = request.build_split();
         let request = request.map_err(|e| Error::config(format!("invalid request: {e}")))?;
         let timeout = self.engine.config().timeout;
-        let source = self.engine.source();
-        let mut token = self.token().await?;
-        let (mut nonce_retry, mut token_retry) = (false, false);
-        loop {
-            let mut req = request.try_clone().ok_or_else(|| {
-                Error::config("request body must be replayable (not a stream) so it can be resent")
-            })?;
-            let h = self.headers_for(&token, req.method().as_str(), req.url().as_str())?;
-            for (name, value) in h.pairs() {
-                req.headers_mut().insert(name, sensitive(value)?);
-            }
-            let url = req.url().clone();
-            let resp = client
-                .execute(req)
-                .await
-                .map_err(|e| crate::transport::map_err(e, timeout, "request"))?;
-            let learned = match &source.dpop {
-                Some(d) => d.learn(&url, resp.headers()),
-                None => false,
-            };
-            if resp.status().as_u16() != 401 {
-                return Ok(resp);
-            }
-            let challenge = resp
-                .headers()
-                .get_all(reqwest::header::WWW_AUTHENTICATE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .any(|v| v.contains("use_dpop_nonce"));
-            let raw = read_raw(resp, timeout).await?;
-            if challenge
-                && source.dpop.is_some()
-                && !nonce_retry
-                && (learned
-                    || source
-                        .dpop
-                        .as_ref()
-                        .is_some_and(|d| d.nonce_for(&url).is_some()))
-            {
-                tracing::debug!("the resource server asked for a DPoP nonce; retrying once");
-                nonce_retry = true;
-                continue;
-            }
-            if !challenge && !token_retry {
-                tracing::info!("the resource server rejected the token; fetching a new one");
-                token_retry = true;
-                self.invalidate(&token).await;
-                token = self.token().await?;
-                continue;
-            }
-            let _ = raw;
-            return Err(Error::Unauthorized {
-                status: 401,
-                code: None,
-            });
+        let mut ex = self.exchange(request.method().as_str(), request.url().as_str())?;
+        crate::exchange::send_with(&mut ex, &client, &request, timeout).await
+    }
+}
+
+impl Authority for ClientCredentials {
+    fn scheme(&self) -> Scheme {
+        Scheme::OAuth2 {
+            dpop: self.engine.source().dpop.is_some(),
         }
+    }
+
+    fn prepare<'a>(
+        &'a self,
+        method: &'a str,
+        url: &'a Url,
+    ) -> futures_util::future::BoxFuture<'a, Result<crate::exchange::Attempt>> {
+        Box::pin(async move {
+            let token = self.token().await?;
+            let h = self.headers_for(&token, method, url.as_str())?;
+            let mut pairs = vec![("Authorization", h.authorization.clone())];
+            if let Some(proof) = &h.dpop {
+                pairs.push((DPOP_HEADER, proof.clone()));
+            }
+            if let Some(key) = &self.engine.source().app_key {
+                pairs.push((crate::finicity::APP_KEY_HEADER, key.clone()));
+            }
+            Ok((token, pairs))
+        })
+    }
+
+    fn invalidate<'a>(
+        &'a self,
+        token: &'a AccessToken,
+    ) -> futures_util::future::BoxFuture<'a, bool> {
+        Box::pin(self.engine.invalidate(token))
+    }
+
+    fn mark_locked(&self, code: u32) -> futures_util::future::BoxFuture<'_, ()> {
+        Box::pin(self.engine.mark_locked(code))
+    }
+
+    fn learn_nonce(&self, url: &Url, headers: &reqwest::header::HeaderMap) {
+        if let Some(d) = &self.engine.source().dpop {
+            d.learn(url, headers);
+        }
+    }
+
+    fn nonce_known(&self, url: &Url) -> bool {
+        self.engine
+            .source()
+            .dpop
+            .as_ref()
+            .is_some_and(|d| d.nonce_for(url).is_some())
     }
 }
