@@ -1,28 +1,19 @@
 'use strict'
-// `finauth/axios`: interceptors that give every request of an axios instance the Finicity headers
-// and, on a 401 (or 500) whose body carries code 10022 or 10023, invalidate the token and resend
-// the request once; a 24302 rejects with AccountLockedError. axios is an optional peer dependency: this file never requires it.
+// `finauth/axios`: interceptors that are an I/O loop over finauth's request policy (`Exchange`):
+// Finicity headers or OAuth 2.0 `Authorization` on every request, one resend on a rejected token or
+// a DPoP nonce challenge, AccountLockedError on 24302. axios is an optional peer dependency: this
+// file never requires it.
 
 const { PartnerAuth, OAuth1Signer, ClientCredentials } = require('./index.js')
 
-const APP_KEY = 'Finicity-App-Key'
-const APP_TOKEN = 'Finicity-App-Token'
-const kResent = Symbol('finauth.resent')
+// A request's exchange rides on its config (a string key: axios keeps custom config fields when
+// it merges configs for a resend, and drops symbol keys).
+const EXCHANGE = 'finauthExchange'
 
 function setHeader(config, name, value) {
   const h = config.headers
   if (h && typeof h.set === 'function') h.set(name, value)
   else config.headers = { ...(h || {}), [name]: value }
-}
-
-function getHeader(headers, name) {
-  if (!headers) return undefined
-  if (typeof headers.get === 'function') {
-    const v = headers.get(name)
-    return v == null ? undefined : String(v)
-  }
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase())
-  return key === undefined ? undefined : String(headers[key])
 }
 
 function bodyText(data) {
@@ -39,8 +30,44 @@ function bodyText(data) {
 }
 
 /**
- * Attach finauth to an axios instance (or the default `axios`). Returns a function that removes
- * both interceptors again.
+ * The axios interceptors as an I/O loop over core's request policy: each request gets its own
+ * exchange (kept on its config across resends), the headers of each attempt come from
+ * `prepare()`, and every answer, success or error, is judged by `observe()`.
+ */
+function attachExchange(axios, owner) {
+  const fullUrl = (config) => (typeof axios.getUri === 'function' ? axios.getUri(config) : config.url)
+  const request = axios.interceptors.request.use(async (config) => {
+    if (!config[EXCHANGE]) config[EXCHANGE] = owner.exchange((config.method || 'get').toUpperCase(), fullUrl(config))
+    for (const [k, v] of Object.entries(await config[EXCHANGE].prepare())) setHeader(config, k, v)
+    return config
+  })
+  const judge = async (resp, error) => {
+    const config = (resp && resp.config) || (error && error.config)
+    const ex = config && config[EXCHANGE]
+    if (!resp || !ex) {
+      if (error) throw error
+      return resp
+    }
+    const body = ex.wantsBody(resp.status) ? bodyText(resp.data) : ''
+    // Rejects with AccountLockedError (recorded for every caller) or UnauthorizedError.
+    if (await ex.observe(resp.status, resp.headers, body)) return axios.request(config)
+    if (error) throw error
+    return resp
+  }
+  const response = axios.interceptors.response.use(
+    (resp) => judge(resp, undefined),
+    (error) => judge(error && error.response, error),
+  )
+  return function detach() {
+    axios.interceptors.request.eject(request)
+    axios.interceptors.response.eject(response)
+  }
+}
+
+/**
+ * Attach finauth to an axios instance (or the default `axios`): every request gets the Finicity
+ * headers; a rejected token (10022/10023) is invalidated and the request resent once; a 24302
+ * rejects with AccountLockedError. Returns a function that removes both interceptors again.
  */
 function attachFinicityAuth(axios, auth) {
   if (!axios || !axios.interceptors || typeof axios.request !== 'function') {
@@ -49,28 +76,7 @@ function attachFinicityAuth(axios, auth) {
   if (!(auth instanceof PartnerAuth)) {
     throw new TypeError('finauth/axios: attachFinicityAuth(axios, auth) needs a finauth PartnerAuth')
   }
-  const request = axios.interceptors.request.use(async (config) => {
-    const h = await auth.headers()
-    setHeader(config, APP_KEY, h[APP_KEY])
-    setHeader(config, APP_TOKEN, h[APP_TOKEN])
-    return config
-  })
-  const response = axios.interceptors.response.use(undefined, async (error) => {
-    const resp = error && error.response
-    const config = error && error.config
-    if (!resp || !config || resp.status < 400) throw error
-    const contentType = getHeader(resp.headers, 'content-type') ?? ''
-    // Rejects with AccountLockedError on 24302 (recorded for every caller sharing the store).
-    if (!(await auth.observeResponse(resp.status, contentType, bodyText(resp.data))) || config[kResent]) throw error
-    const sent = getHeader(config.headers, APP_TOKEN)
-    if (sent !== undefined) await auth.invalidate(sent)
-    config[kResent] = true
-    return axios.request(config)
-  })
-  return function detach() {
-    axios.interceptors.request.eject(request)
-    axios.interceptors.response.eject(response)
-  }
+  return attachExchange(axios, auth)
 }
 
 /**
@@ -119,49 +125,7 @@ function attachClientCredentials(axios, cc) {
   if (!(cc instanceof ClientCredentials)) {
     throw new TypeError('finauth/axios: attachClientCredentials(axios, cc) needs a finauth ClientCredentials')
   }
-  const kNonce = Symbol('finauth.nonceRetry')
-  const kToken = Symbol('finauth.tokenRetry')
-  const fullUrl = (config) => (typeof axios.getUri === 'function' ? axios.getUri(config) : config.url)
-  const plain = (headers) => {
-    const out = {}
-    if (!headers) return out
-    const obj = typeof headers.toJSON === 'function' ? headers.toJSON() : headers
-    for (const [k, v] of Object.entries(obj)) if (v != null) out[k] = String(v)
-    return out
-  }
-  const request = axios.interceptors.request.use(async (config) => {
-    const h = await cc.headers((config.method || 'get').toUpperCase(), fullUrl(config))
-    for (const [k, v] of Object.entries(h)) setHeader(config, k, v)
-    return config
-  })
-  const response = axios.interceptors.response.use(
-    (resp) => {
-      if (resp && resp.config) cc.learnNonce(fullUrl(resp.config), plain(resp.headers))
-      return resp
-    },
-    async (error) => {
-      const resp = error && error.response
-      const config = error && error.config
-      if (!resp || !config) throw error
-      cc.learnNonce(fullUrl(config), plain(resp.headers))
-      if (resp.status !== 401) throw error
-      const challenge = (getHeader(resp.headers, 'www-authenticate') || '').includes('use_dpop_nonce')
-      if (challenge) {
-        if (config[kNonce]) throw error
-        config[kNonce] = true
-      } else {
-        if (config[kToken]) throw error
-        config[kToken] = true
-        const sent = getHeader(config.headers, 'Authorization')
-        if (sent !== undefined) await cc.invalidate(sent.slice(sent.indexOf(' ') + 1))
-      }
-      return axios.request(config)
-    },
-  )
-  return function detach() {
-    axios.interceptors.request.eject(request)
-    axios.interceptors.response.eject(response)
-  }
+  return attachExchange(axios, cc)
 }
 
 module.exports = { attachFinicityAuth, attachOAuth1Signer, attachClientCredentials }

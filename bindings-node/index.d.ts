@@ -133,6 +133,8 @@ export declare class PartnerAuth {
   guardStatus(): Promise<GuardStatus>
   /** Counters since this object was built. */
   stats(): Stats
+  /** One logical request under finauth's request policy, for an HTTP client you drive yourself. */
+  exchange(method: string, url: string): Exchange
   /**
    * The global `fetch` with the Finicity headers set. On a 401 (or 500) whose body carries code
    * 10022 or 10023 the token is invalidated and the request resent once with a new one; a 24302
@@ -182,6 +184,27 @@ export interface FinauthErrorFields {
 }
 
 /** Every finauth error. Messages never contain a secret, an App Key or a token. */
+/** Any header shape an HTTP client gives: fetch `Headers`, axios headers, a plain object, or pairs. */
+export type AnyHeaders = Headers | Record<string, string | string[] | number | undefined | null> | Array<[string, string]>
+
+/**
+ * One logical request under finauth's request policy: `prepare()` → send → `observe()`, until
+ * `observe` resolves `false` (the answer is the caller's). Core decides everything else.
+ */
+export declare class Exchange {
+  /** The headers of this attempt: set each, replacing any of the same name. */
+  prepare(): Promise<Record<string, string>>
+  /** Whether `observe` needs the body text of an answer with this status. */
+  wantsBody(status: number): boolean
+  /**
+   * `true` to resend (call `prepare` first), `false` to hand the answer to the caller; rejects with
+   * `AccountLockedError` on 24302 (recorded for every caller) or `UnauthorizedError` once the resend is spent.
+   */
+  observe(status: number, headers: AnyHeaders, body?: string | null): Promise<boolean>
+  /** HTTP attempts prepared so far. */
+  readonly attempts: number
+}
+
 export declare class FinauthError extends Error {
   constructor(message?: string, fields?: FinauthErrorFields)
   /** Stable kind, the same in every language. */
@@ -383,6 +406,8 @@ export declare class ClientCredentials {
   readonly clientId: string
   readonly authMethod: string
   readonly scope: string | null
+  /** One logical request under finauth's request policy, for an HTTP client you drive yourself. */
+  exchange(method: string, url: string): Exchange
   /** `fetch` with `Authorization` (and DPoP); one retry per nonce challenge and per rejected token. */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
   toJSON(): { tokenUrl: string; clientId: string; authMethod: string; scope: string | null; tokenType: string }

@@ -6,6 +6,7 @@
 const { inspect } = require('node:util')
 const native = require('./native.js')
 const errors = require('./errors.js')
+const exchange = require('./exchange.js')
 const { ConfigError, settle, rethrow, sync } = errors
 
 const { MemoryStore, FileStore, RedisStore, NativePartnerAuth, freshGeneration } = native
@@ -186,27 +187,22 @@ class PartnerAuth {
   }
 
   /**
-   * `fetch` with the Finicity headers. On a 401 (or 500) whose body carries code 10022 or 10023,
-   * the token is invalidated and the request resent once with a new one; a 24302 rejects with
-   * `AccountLockedError` (see `observeResponse`).
+   * One logical request under finauth's request policy, for an HTTP client you drive yourself:
+   * `prepare()` gives the headers of each attempt, `observe(status, headers, body)` says whether
+   * to resend (see `Exchange`).
    */
-  async fetch(input, init) {
-    const base = new Request(input, init)
-    const send = async () => {
-      const h = await this.headers()
-      const req = base.clone()
-      req.headers.set(APP_KEY, h[APP_KEY])
-      req.headers.set(APP_TOKEN, h[APP_TOKEN])
-      return [h[APP_TOKEN], await globalThis.fetch(req)]
-    }
-    const [sent, resp] = await send()
-    if (resp.status < 400) return resp
-    const body = await resp.clone().text()
-    if (!(await this.observeResponse(resp.status, resp.headers.get('content-type') ?? '', body))) return resp
-    await resp.body?.cancel().catch(() => {})
-    await this.invalidate(sent)
-    const [, again] = await send()
-    return again
+  exchange(method, url) {
+    return exchange.open(this.#native, method, url)
+  }
+
+  /**
+   * `fetch` with the Finicity headers, as a loop over `exchange()`: a 401 or 500 whose body carries
+   * code 10022 or 10023 invalidates the token sent and the request is resent once (a second
+   * rejection rejects with `UnauthorizedError`); a 24302 (on the resent answer too) rejects with
+   * `AccountLockedError` and stops every caller sharing the store.
+   */
+  fetch(input, init) {
+    return exchange.fetchWith(this, input, init)
   }
 
   toString() {
@@ -313,5 +309,6 @@ module.exports = {
   TimeoutError: errors.TimeoutError,
   StoreError: errors.StoreError,
   SigningKeyError: errors.SigningKeyError,
+  Exchange: exchange.Exchange,
 }
 module.exports.default = module.exports

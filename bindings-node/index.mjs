@@ -15,6 +15,7 @@ export const {
   RedisStore,
   rejectsToken,
   finicityCode,
+  Exchange,
   version,
   FinauthError,
   ConfigError,

@@ -8,6 +8,7 @@ const { inspect } = require('node:util')
 const native = require('./native.js')
 const { ConfigError, settle, rethrow, sync } = require('./errors.js')
 const { SigningKey, nativeKey } = require('./oauth1.js')
+const exchange = require('./exchange.js')
 
 const STRINGS = ['tokenUrl', 'clientId', 'clientSecret', 'authMethod', 'scope', 'keyId', 'audience', 'appKey']
 const NUMBERS = ['defaultLifetime', 'maxFailedAttempts', 'timeout']
@@ -175,28 +176,17 @@ class ClientCredentials {
     return this.#native.scope ?? null
   }
 
-  /** `fetch` with `Authorization` (and DPoP); retries once per nonce challenge and per rejected token. */
-  async fetch(input, init) {
-    const base = new Request(input, init)
-    let nonceRetry = false
-    let tokenRetry = false
-    for (;;) {
-      const req = base.clone()
-      const h = await this.headers(req.method, req.url)
-      for (const [k, v] of Object.entries(h)) req.headers.set(k, v)
-      const resp = await globalThis.fetch(req)
-      this.learnNonce(req.url, resp.headers)
-      if (resp.status !== 401) return resp
-      const challenge = (resp.headers.get('www-authenticate') || '').includes('use_dpop_nonce')
-      if (challenge ? nonceRetry : tokenRetry) return resp
-      await resp.body?.cancel().catch(() => {})
-      if (challenge) {
-        nonceRetry = true
-      } else {
-        tokenRetry = true
-        await this.invalidate(h.Authorization.slice(h.Authorization.indexOf(' ') + 1))
-      }
-    }
+  /** One logical request under finauth's request policy (see `Exchange`). */
+  exchange(method, url) {
+    return exchange.open(this.#native, method, url)
+  }
+
+  /**
+   * `fetch` with `Authorization` (and DPoP), as a loop over `exchange()`: a nonce challenge is
+   * resent once with the nonce, any other 401 invalidates the token and is resent once.
+   */
+  fetch(input, init) {
+    return exchange.fetchWith(this, input, init)
   }
 
   toString() {

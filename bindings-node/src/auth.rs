@@ -304,6 +304,16 @@ impl NativePartnerAuth {
         shared.core.invalidate(&AccessToken::new(token)).await
     }
 
+    /// One logical request under core's request policy (`exchange.js` drives it).
+    #[napi]
+    pub fn exchange(
+        &self,
+        method: String,
+        url: String,
+    ) -> Result<crate::exchange::NativeExchange, SyncError> {
+        crate::exchange::NativeExchange::new(self.shared.core.exchange(&method, &url))
+    }
+
     /// `true` if a resource's answer rejected the token; an error (AccountLocked) on 24302, recorded
     /// in the store first.
     #[napi]

@@ -9,6 +9,8 @@
 
 mod auth;
 mod error;
+#[cfg_attr(test, allow(dead_code))]
+mod exchange;
 // napi registers these functions only outside `cfg(test)`: the lib test sees them unused.
 #[cfg_attr(test, allow(dead_code))]
 mod oauth1;

@@ -126,6 +126,16 @@ impl NativeClientCredentials {
     }
 
     /// The cached token if fresh (no I/O), else null.
+    /// One logical request under core's request policy (`exchange.js` drives it).
+    #[napi]
+    pub fn exchange(
+        &self,
+        method: String,
+        url: String,
+    ) -> Result<crate::exchange::NativeExchange, SyncError> {
+        crate::exchange::NativeExchange::new(self.core.exchange(&method, &url))
+    }
+
     #[napi]
     pub fn fresh_token(&self) -> Option<String> {
         self.core.fresh_token().map(|t| t.expose().to_owned())
