@@ -11,6 +11,9 @@ command -v valgrind >/dev/null 2>&1 || need_pkgs+=(valgrind)
 command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
 command -v c++ >/dev/null 2>&1 || need_pkgs+=(g++)
 [ -f /usr/include/gtest/gtest.h ] || need_pkgs+=(libgtest-dev)
+# libcurl: the request-policy corpus clients make their HTTP calls with it, as C users do.
+dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need_pkgs+=(libcurl4-openssl-dev)
+command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   step "install ${need_pkgs[*]} (apt-get)"
   apt-get update -qq && apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
@@ -61,7 +64,9 @@ cc "${CFLAGS[@]}" bindings-c/tests/test_finauth.c -o "$WORK/test_c_static" \
 cc "${CFLAGS[@]}" -fsanitize=address,undefined -fno-sanitize-recover=undefined \
   -fno-omit-frame-pointer bindings-c/tests/test_finauth.c -o "$WORK/test_c_asan" "${LINK[@]}"
 c++ "${CXXFLAGS[@]}" bindings-c/tests/test_finauth.cpp -o "$WORK/test_cpp" "${LINK[@]}" -lgtest
-echo "ok: test_c, test_c_static, test_c_asan, test_cpp"
+cc "${CFLAGS[@]}" bindings-c/tests/corpus_client.c -o "$WORK/corpus_c" "${LINK[@]}" -lcurl
+c++ "${CXXFLAGS[@]}" bindings-c/tests/corpus_client.cpp -o "$WORK/corpus_cpp" "${LINK[@]}" -lcurl
+echo "ok: test_c, test_c_static, test_c_asan, test_cpp, corpus_c, corpus_cpp"
 
 step "start the sandbox"
 start_sandbox
@@ -97,6 +102,8 @@ run "C suite under valgrind (errors and definite leaks fail)" \
 run "C suite under AddressSanitizer + UBSan" \
   env ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   "$WORK/test_c_asan"
+run "request-policy corpus: C (finauth_exchange) and C++ (finauth::Exchange) over libcurl" \
+  python3 bindings-c/tests/run_corpus.py "$SANDBOX_URL" "$WORK/corpus_c" "$WORK/corpus_cpp"
 run "C++ wrapper" "$WORK/test_cpp"
 run "C++ wrapper under valgrind (RAII frees everything)" \
   env FINAUTH_TEST_HERD=64 valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \

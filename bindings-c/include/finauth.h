@@ -102,6 +102,20 @@ typedef enum finauth_status {
 } finauth_status;
 
 /**
+ * What to do with the answer just observed.
+ */
+typedef enum finauth_exchange_verdict {
+  /**
+   * Hand this answer to your caller.
+   */
+  FINAUTH_EXCHANGE_DONE = 0,
+  /**
+   * Send the request again: call finauth_exchange_prepare() first for its new headers.
+   */
+  FINAUTH_EXCHANGE_RESEND = 1,
+} finauth_exchange_verdict;
+
+/**
  * What a Finicity resource's answer means for the token (finauth_partner_auth_observe_response()).
  */
 typedef enum finauth_resource_verdict {
@@ -133,6 +147,15 @@ typedef enum finauth_resource_verdict {
  * Thread-safe: share one object between all threads.
  */
 typedef struct finauth_client_credentials finauth_client_credentials;
+
+/**
+ * One logical request: finauth_exchange_prepare() gives the headers of each attempt, you send
+ * it, finauth_exchange_observe() says FINAUTH_EXCHANGE_DONE (the answer is yours) or
+ * FINAUTH_EXCHANGE_RESEND (prepare and send again). Made by finauth_partner_auth_exchange_new()
+ * or finauth_client_credentials_exchange_new(); release it with finauth_exchange_free(). Use it
+ * from one thread at a time; make one per request.
+ */
+typedef struct finauth_exchange finauth_exchange;
 
 /**
  * The headers of one authenticated Finicity call (`Finicity-App-Key`, `Finicity-App-Token`, in
@@ -570,6 +593,84 @@ enum finauth_status finauth_last_error_info(struct finauth_error_info *out);
  * for a value that is not a finauth_status. Static: never free it.
  */
 const char *finauth_status_name(int status);
+
+/**
+ * A new exchange for one request to a Finicity resource: `method` (`"GET"`, ...) and the
+ * absolute `url`. On success `*out` is a new handle owned by the caller: release it with
+ * finauth_exchange_free(). The strings are borrowed.
+ *
+ * # Safety
+ * `auth` must be NULL or a live handle; `method` and `url` NULL or NUL-terminated; `out` NULL or
+ * writable.
+ */
+enum finauth_status finauth_partner_auth_exchange_new(struct finauth_partner_auth *auth,
+                                                      const char *method,
+                                                      const char *url,
+                                                      struct finauth_exchange **out);
+
+/**
+ * A new exchange for one request to an OAuth 2.0 resource (`Authorization`, and a fresh DPoP
+ * proof per attempt when bound). As finauth_partner_auth_exchange_new().
+ *
+ * # Safety
+ * `cc` must be NULL or a live handle; `method` and `url` NULL or NUL-terminated; `out` NULL or
+ * writable.
+ */
+enum finauth_status finauth_client_credentials_exchange_new(struct finauth_client_credentials *cc,
+                                                            const char *method,
+                                                            const char *url,
+                                                            struct finauth_exchange **out);
+
+/**
+ * Releases an exchange. NULL is allowed.
+ *
+ * # Safety
+ * `ex` must be NULL or a live handle from a finauth_*_exchange_new() function, not used after.
+ */
+void finauth_exchange_free(struct finauth_exchange *ex);
+
+/**
+ * The headers of this attempt (set each on your request, replacing any of the same name):
+ * read them with finauth_headers_count(), finauth_headers_name() and finauth_headers_value();
+ * release with finauth_headers_free(). Blocks while a token is fetched if none is fresh. On
+ * failure `*out` is NULL (for example FINAUTH_ERR_ACCOUNT_LOCKED, FINAUTH_ERR_CONFIG when called
+ * twice without an observe, or after the exchange is done).
+ *
+ * # Safety
+ * `ex` must be NULL or a live handle; `out` NULL or writable.
+ */
+enum finauth_status finauth_exchange_prepare(struct finauth_exchange *ex,
+                                             struct finauth_headers **out);
+
+/**
+ * Whether finauth_exchange_observe() needs the body of an answer with this `status` (if not,
+ * pass NULL and 0). False for a NULL `ex`.
+ *
+ * # Safety
+ * `ex` must be NULL or a live handle.
+ */
+bool finauth_exchange_wants_body(const struct finauth_exchange *ex, int status);
+
+/**
+ * Judge the answer to the last attempt. `status` is its HTTP status (100–999); `headers` its
+ * header block as received (`Name: value` lines ending in CRLF or LF; the status line and
+ * anything without a colon are skipped; NULL for none), as libcurl's header callback gives it;
+ * `body` and `body_len` its body (NULL and 0 when finauth_exchange_wants_body() is false). On
+ * success `*out_verdict` is FINAUTH_EXCHANGE_DONE or FINAUTH_EXCHANGE_RESEND. Fails with
+ * FINAUTH_ERR_ACCOUNT_LOCKED on 24302 (already recorded: every object and process sharing the
+ * store stops) and FINAUTH_ERR_UNAUTHORIZED when the token is still rejected after the one
+ * resend; `*out_verdict` is then FINAUTH_EXCHANGE_DONE.
+ *
+ * # Safety
+ * `ex` must be NULL or a live handle; `headers` NULL or NUL-terminated; `body` NULL or readable
+ * for `body_len` bytes; `out_verdict` NULL or writable.
+ */
+enum finauth_status finauth_exchange_observe(struct finauth_exchange *ex,
+                                             int status,
+                                             const char *headers,
+                                             const uint8_t *body,
+                                             size_t body_len,
+                                             enum finauth_exchange_verdict *out_verdict);
 
 /**
  * Number of headers in `headers` (2 for Finicity); 0 if `headers` is NULL.

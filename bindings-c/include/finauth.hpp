@@ -581,6 +581,60 @@ class ClientCredentials {
   Handle h_;
 };
 
+/// One logical request under finauth's request policy (finauth_exchange), for requests you send
+/// with your own HTTP client: `prepare()` gives the headers of each attempt, `observe()` says
+/// whether to send again. It throws AccountLockedError on 24302 (already recorded for every
+/// caller sharing the store) and UnauthorizedError when the token is still rejected after the
+/// one resend. Move-only; one object per request, used from one thread at a time.
+///
+///     finauth::Exchange ex(auth, "GET", url);
+///     for (;;) {
+///       auto headers = ex.prepare();                 // set each (replace), then send
+///       ...                                          // status, header block, body
+///       if (!ex.observe(status, header_block, body)) break;   // the answer is yours
+///     }
+class Exchange {
+ public:
+  Exchange(PartnerAuth &auth, const std::string &method, const std::string &url) {
+    finauth_exchange *p = nullptr;
+    detail::check(finauth_partner_auth_exchange_new(auth.native(), method.c_str(), url.c_str(), &p));
+    h_ = Handle(p);
+  }
+
+  Exchange(ClientCredentials &cc, const std::string &method, const std::string &url) {
+    finauth_exchange *p = nullptr;
+    detail::check(
+        finauth_client_credentials_exchange_new(cc.native(), method.c_str(), url.c_str(), &p));
+    h_ = Handle(p);
+  }
+
+  /// The headers of this attempt (waits for a token if none is fresh).
+  Headers prepare() {
+    finauth_headers *raw = nullptr;
+    detail::check(finauth_exchange_prepare(h_.get(), &raw));
+    return detail::take_headers<Headers>(raw);
+  }
+
+  /// Whether observe() needs the body of an answer with this status.
+  bool wants_body(int status) const noexcept { return finauth_exchange_wants_body(h_.get(), status); }
+
+  /// Judge the answer to the last attempt: `headers` is its header block as received (`Name:
+  /// value` lines). True: send again (prepare() first); false: the answer is the caller's.
+  bool observe(int status, const std::string &headers, const std::string &body) {
+    finauth_exchange_verdict v = FINAUTH_EXCHANGE_DONE;
+    detail::check(finauth_exchange_observe(h_.get(), status, headers.c_str(),
+                                           reinterpret_cast<const uint8_t *>(body.data()),
+                                           body.size(), &v));
+    return v == FINAUTH_EXCHANGE_RESEND;
+  }
+
+  explicit operator bool() const noexcept { return static_cast<bool>(h_); }
+
+ private:
+  using Handle = detail::Handle<finauth_exchange, finauth_exchange_free>;
+  Handle h_;
+};
+
 }  // namespace finauth
 
 #endif  // FINAUTH_HPP

@@ -22,7 +22,7 @@ use std::ffi::c_char;
 /// finauth_client_credentials_new(); release it with finauth_client_credentials_free().
 /// Thread-safe: share one object between all threads.
 pub struct finauth_client_credentials {
-    inner: ClientCredentials,
+    pub(crate) inner: ClientCredentials,
 }
 
 /// Explicit configuration for finauth_client_credentials_new(). Zero-initialise it and set the

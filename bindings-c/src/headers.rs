@@ -36,6 +36,18 @@ impl finauth_headers {
         }
     }
 
+    /// The headers of one attempt of an exchange.
+    pub(crate) fn prepared(h: &finauth::exchange::PreparedHeaders) -> Self {
+        finauth_headers {
+            entries: h
+                .pairs()
+                .iter()
+                .map(|(n, v)| (nul_terminated(n), Zeroizing::new(nul_terminated(v))))
+                .collect(),
+            token: Zeroizing::new(nul_terminated(h.token().expose())),
+        }
+    }
+
     pub(crate) fn new(h: &FinicityHeaders) -> Self {
         finauth_headers {
             entries: h

@@ -9,6 +9,7 @@
 
 mod client_credentials;
 mod error;
+mod exchange;
 mod ffi_util;
 mod headers;
 mod oauth1;

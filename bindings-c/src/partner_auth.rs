@@ -18,7 +18,7 @@ use std::ffi::{c_char, c_int};
 /// Build it with finauth_partner_auth_from_env() or finauth_partner_auth_new(); release it with
 /// finauth_partner_auth_free(). Thread-safe: share one object between all threads.
 pub struct finauth_partner_auth {
-    inner: PartnerAuth,
+    pub(crate) inner: PartnerAuth,
 }
 
 /// Explicit configuration for finauth_partner_auth_new(). Zero-initialise it

@@ -1518,6 +1518,51 @@ static void observe_response_judges_answers_and_a_lock_stops_every_caller(void) 
 }
 
 
+/* ---- the request policy (finauth_exchange) ---------------------------------------------- */
+
+static void exchange_arguments_and_order_are_checked(void) {
+  partner p = new_partner("exchange");
+  finauth_partner_auth_config cfg = config_for(&p);
+  finauth_partner_auth *auth = auth_for(&cfg);
+  finauth_exchange *ex = NULL;
+  CHECK_STATUS(finauth_partner_auth_exchange_new(NULL, "GET", "http://x/", &ex),
+               FINAUTH_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(finauth_partner_auth_exchange_new(auth, "GET", "/relative", &ex), FINAUTH_ERR_CONFIG);
+  CHECK(ex == NULL);
+  char url[512];
+  snprintf(url, sizeof url, "%s/aggregation/v1/customers", sandbox_url());
+  CHECK_STATUS(finauth_partner_auth_exchange_new(auth, "GET", url, &ex), FINAUTH_OK);
+  finauth_exchange_verdict v = FINAUTH_EXCHANGE_RESEND;
+  /* Observing before any attempt was prepared is a usage error, never a crash. */
+  CHECK_STATUS(finauth_exchange_observe(ex, 200, NULL, NULL, 0, &v), FINAUTH_ERR_CONFIG);
+  CHECK(v == FINAUTH_EXCHANGE_DONE);
+  finauth_headers *h = NULL;
+  CHECK_STATUS(finauth_exchange_prepare(ex, &h), FINAUTH_OK);
+  CHECK(finauth_headers_count(h) == 2 && strcmp(finauth_headers_name(h, 1), "Finicity-App-Token") == 0);
+  CHECK_STATUS(finauth_exchange_observe(ex, 70000, NULL, NULL, 0, &v), FINAUTH_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(finauth_exchange_observe(ex, 401, NULL, NULL, 5, &v), FINAUTH_ERR_INVALID_ARGUMENT);
+  CHECK(finauth_exchange_wants_body(ex, 401) && !finauth_exchange_wants_body(ex, 200));
+  CHECK(!finauth_exchange_wants_body(NULL, 401));
+  const char *expired = "{\"code\":10023}";
+  CHECK_STATUS(finauth_exchange_observe(ex, 401, "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n",
+                                        (const uint8_t *)expired, strlen(expired), &v),
+               FINAUTH_OK);
+  CHECK(v == FINAUTH_EXCHANGE_RESEND);
+  finauth_headers *again = NULL;
+  CHECK_STATUS(finauth_exchange_prepare(ex, &again), FINAUTH_OK);
+  CHECK(strcmp(finauth_headers_token(h), finauth_headers_token(again)) != 0);
+  finauth_headers_free(h);
+  h = NULL;
+  CHECK_STATUS(finauth_exchange_observe(ex, 200, "Content-Type: application/json\n", NULL, 0, &v), FINAUTH_OK);
+  CHECK(v == FINAUTH_EXCHANGE_DONE);
+  CHECK_STATUS(finauth_exchange_prepare(ex, &h), FINAUTH_ERR_CONFIG);
+  CHECK(h == NULL);
+  finauth_headers_free(again);
+  finauth_exchange_free(ex);
+  finauth_exchange_free(NULL);
+  finauth_partner_auth_free(auth);
+}
+
 /* ---- a hostile server ------------------------------------------------------------------- */
 
 /* Concatenated contents of the files in dir (the store's documents). */
@@ -1713,6 +1758,7 @@ static const test_case TESTS[] = {
     T(oauth2_wrong_secret_is_stopped_by_the_guard),
     T(oauth2_error_fields_are_readable_from_c),
     T(observe_response_judges_answers_and_a_lock_stops_every_caller),
+    T(exchange_arguments_and_order_are_checked),
     T(a_token_with_a_control_character_is_refused_in_json_and_xml),
     T(a_store_document_edited_to_hold_a_crlf_token_is_refused),
     T(a_secret_or_app_key_around_the_cut_never_reaches_the_error),

@@ -215,3 +215,70 @@ impl ClientCredentials {
         self.block_on(f)
     }
 }
+
+/// The blocking twin of [`crate::exchange::Exchange`], on its owner's runtime.
+#[derive(Debug)]
+pub struct Exchange {
+    inner: crate::exchange::Exchange,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+fn refuse_inside_runtime() -> Result<()> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::config(
+            "finauth::blocking called from inside an async runtime; use the async API there",
+        ));
+    }
+    Ok(())
+}
+
+impl Exchange {
+    /// See [`crate::exchange::Exchange::prepare`].
+    pub fn prepare(&mut self) -> Result<crate::exchange::PreparedHeaders> {
+        refuse_inside_runtime()?;
+        let rt = self.runtime.clone();
+        rt.block_on(self.inner.prepare())
+    }
+
+    /// See [`crate::exchange::Exchange::wants_body`].
+    pub fn wants_body(&self, status: u16) -> bool {
+        self.inner.wants_body(status)
+    }
+
+    /// See [`crate::exchange::Exchange::observe`].
+    pub fn observe<'h>(
+        &mut self,
+        status: u16,
+        headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+        body: &[u8],
+    ) -> Result<crate::exchange::Verdict> {
+        refuse_inside_runtime()?;
+        let rt = self.runtime.clone();
+        rt.block_on(self.inner.observe(status, headers, body))
+    }
+
+    /// The async exchange behind this one.
+    pub fn as_async(&self) -> &crate::exchange::Exchange {
+        &self.inner
+    }
+}
+
+impl PartnerAuth {
+    /// See [`crate::PartnerAuth::exchange`].
+    pub fn exchange(&self, method: &str, url: &str) -> Result<Exchange> {
+        Ok(Exchange {
+            inner: self.inner.exchange(method, url)?,
+            runtime: self.runtime.clone(),
+        })
+    }
+}
+
+impl ClientCredentials {
+    /// See [`crate::ClientCredentials::exchange`].
+    pub fn exchange(&self, method: &str, url: &str) -> Result<Exchange> {
+        Ok(Exchange {
+            inner: self.inner.exchange(method, url)?,
+            runtime: self.runtime.clone(),
+        })
+    }
+}

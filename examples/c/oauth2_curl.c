@@ -8,44 +8,36 @@
  *   cc oauth2_curl.c $(pkg-config --cflags --libs finauth) -lcurl -o oauth2_curl
  *   ./oauth2_curl https://api.example.com/resource
  *
- * Every DPoP-Nonce the server sends is handed to finauth. A 401 asking for a nonce
- * (use_dpop_nonce) is resent once; any other 401 hands the token back with
- * finauth_client_credentials_invalidate() and is resent once with a new one.
+ * The call is one finauth_exchange: this program hands every answer's header block to
+ * finauth_exchange_observe() and does what it says. finauth learns each DPoP-Nonce, resends once
+ * after a use_dpop_nonce challenge, and after any other 401 drops the token and resends once
+ * with a new one.
  */
 #include <finauth.h>
 
 #include <curl/curl.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
-typedef struct seen {
-  char nonce[512];
-  bool nonce_challenge;
-} seen;
+/* The response's header block, as finauth_exchange_observe() takes it. */
+typedef struct block {
+  char data[16384];
+  size_t len;
+} block;
 
-/* Response headers: remember DPoP-Nonce and whether WWW-Authenticate asks for a nonce. */
 static size_t on_header(char *buf, size_t size, size_t n, void *userdata) {
-  seen *s = (seen *)userdata;
+  block *b = (block *)userdata;
   size_t len = size * n;
-  char line[1024];
-  size_t copy = len < sizeof line - 1 ? len : sizeof line - 1;
-  memcpy(line, buf, copy);
-  line[copy] = '\0';
-  line[strcspn(line, "\r\n")] = '\0';
-  if (strncasecmp(line, "DPoP-Nonce:", 11) == 0) {
-    const char *v = line + 11;
-    while (*v == ' ') v++;
-    snprintf(s->nonce, sizeof s->nonce, "%s", v);
-  } else if (strncasecmp(line, "WWW-Authenticate:", 17) == 0 && strstr(line, "use_dpop_nonce")) {
-    s->nonce_challenge = true;
-  }
+  size_t room = sizeof b->data - 1 - b->len;
+  size_t copy = len < room ? len : room;
+  memcpy(b->data + b->len, buf, copy);
+  b->len += copy;
+  b->data[b->len] = '\0';
   return len;
 }
 
 /* One GET with finauth's headers; returns the HTTP status (or -1). */
-static long get(const char *url, const finauth_headers *h, seen *s) {
+static long get(const char *url, const finauth_headers *h, block *b) {
   CURL *curl = curl_easy_init();
   if (curl == NULL) return -1;
   struct curl_slist *list = NULL;
@@ -55,11 +47,11 @@ static long get(const char *url, const finauth_headers *h, seen *s) {
     list = curl_slist_append(list, line);
     memset(line, 0, sizeof line); /* it held a token or a proof */
   }
-  memset(s, 0, sizeof *s);
+  memset(b, 0, sizeof *b);
   curl_easy_setopt(curl, CURLOPT_URL, url);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, s);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, b);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
   long status = -1;
   CURLcode rc = curl_easy_perform(curl);
@@ -90,29 +82,36 @@ int main(int argc, char **argv) {
   finauth_status st = finauth_client_credentials_from_env(&cc);
   if (st != FINAUTH_OK) return fail("finauth_client_credentials_from_env", st);
 
-  bool nonce_retry = false, token_retry = false;
+  finauth_exchange *ex = NULL;
+  st = finauth_client_credentials_exchange_new(cc, "GET", url, &ex);
+  if (st != FINAUTH_OK) {
+    finauth_client_credentials_free(cc);
+    return fail("finauth_client_credentials_exchange_new", st);
+  }
   long status = -1;
+  static block b;
   for (;;) {
     finauth_headers *h = NULL;
-    st = finauth_client_credentials_headers(cc, "GET", url, &h);
+    st = finauth_exchange_prepare(ex, &h);
     if (st != FINAUTH_OK) {
-      finauth_client_credentials_free(cc);
-      return fail("finauth_client_credentials_headers", st);
-    }
-    seen s;
-    status = get(url, h, &s);
-    if (s.nonce[0] != '\0') finauth_client_credentials_learn_nonce(cc, url, s.nonce, NULL);
-    if (status == 401 && s.nonce_challenge && !nonce_retry) {
-      nonce_retry = true;
-    } else if (status == 401 && !s.nonce_challenge && !token_retry) {
-      token_retry = true;
-      finauth_client_credentials_invalidate(cc, finauth_headers_token(h), NULL);
-    } else {
-      finauth_headers_free(h);
+      fail("finauth_exchange_prepare", st);
+      status = -1;
       break;
     }
+    status = get(url, h, &b);
     finauth_headers_free(h);
+    if (status < 0) break;
+    /* The body is never needed for an OAuth 2.0 verdict: finauth_exchange_wants_body() is false. */
+    finauth_exchange_verdict v = FINAUTH_EXCHANGE_DONE;
+    st = finauth_exchange_observe(ex, (int)status, b.data, NULL, 0, &v);
+    if (st != FINAUTH_OK) {
+      fail("finauth_exchange_observe", st);
+      status = -1;
+      break;
+    }
+    if (v == FINAUTH_EXCHANGE_DONE) break;
   }
+  finauth_exchange_free(ex);
   printf("HTTP %ld\n", status);
   finauth_stats stats;
   if (finauth_client_credentials_stats(cc, &stats) == FINAUTH_OK) {

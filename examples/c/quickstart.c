@@ -6,10 +6,11 @@
  *
  *   cc quickstart.c $(pkg-config --cflags --libs finauth) -lcurl -o quickstart
  *
- * Every answer is handed to finauth_partner_auth_observe_response(): a rejected token
- * (10022/10023) is dropped with finauth_partner_auth_invalidate() and the call is made once more
- * with a new one; a locked Partner ID (24302) is recorded in finauth's store, so every thread and
- * process sharing it stops asking, and the program stops too.
+ * The call is one finauth_exchange: finauth_exchange_prepare() gives the headers of each attempt,
+ * finauth_exchange_observe() judges each answer. This program only moves bytes: finauth decides
+ * that a rejected token (10022/10023) is dropped and the call made once more with a new one, and
+ * that a locked Partner ID (24302) is recorded in its store, so every thread and process sharing
+ * it stops asking (the program stops too: FINAUTH_ERR_ACCOUNT_LOCKED).
  */
 #include <finauth.h>
 
@@ -25,22 +26,26 @@ static int fail(const char *what, finauth_status s) {
   return 1;
 }
 
-/* The answer of one call: status, Content-Type and body (first 64 KiB). */
+/* The answer of one call: status, header block and body (first 64 KiB of each). */
+typedef struct text {
+  char data[65536];
+  size_t len;
+} text;
+
 typedef struct answer {
   long status;
-  char content_type[256];
-  char body[65536];
-  size_t body_len;
+  text headers;
+  text body;
 } answer;
 
-static size_t on_body(char *p, size_t size, size_t n, void *userdata) {
-  answer *a = (answer *)userdata;
+static size_t on_text(char *p, size_t size, size_t n, void *userdata) {
+  text *t = (text *)userdata;
   size_t len = size * n;
-  size_t room = sizeof a->body - 1 - a->body_len;
+  size_t room = sizeof t->data - 1 - t->len;
   size_t copy = len < room ? len : room;
-  memcpy(a->body + a->body_len, p, copy);
-  a->body_len += copy;
-  a->body[a->body_len] = '\0';
+  memcpy(t->data + t->len, p, copy);
+  t->len += copy;
+  t->data[t->len] = '\0';
   return len;
 }
 
@@ -61,14 +66,13 @@ static int get(const char *url, const finauth_headers *h, answer *a) {
   curl_easy_setopt(curl, CURLOPT_URL, url);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, a);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_text);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &a->headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_text);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a->body);
   CURLcode rc = curl_easy_perform(curl);
   if (rc == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &a->status);
-    char *ct = NULL;
-    curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct);
-    snprintf(a->content_type, sizeof a->content_type, "%s", ct ? ct : "");
   } else {
     fprintf(stderr, "request failed: %s\n", curl_easy_strerror(rc));
   }
@@ -102,39 +106,43 @@ int main(void) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   static answer a;
   long status = -1;
-  for (int attempt = 0; attempt < 2; attempt++) {
+  finauth_exchange *ex = NULL;
+  s = finauth_partner_auth_exchange_new(auth, "GET", url, &ex);
+  if (s != FINAUTH_OK) fail("finauth_partner_auth_exchange_new", s);
+  while (ex != NULL) {
     finauth_headers *h = NULL;
-    s = finauth_partner_auth_headers(auth, &h);
+    s = finauth_exchange_prepare(ex, &h);
     if (s != FINAUTH_OK) {
-      curl_global_cleanup();
-      finauth_partner_auth_free(auth);
-      return fail("finauth_partner_auth_headers", s);
-    }
-    printf("GET %s\n", url);
-    if (get(url, h, &a) != 0) {
-      finauth_headers_free(h);
+      fail("finauth_exchange_prepare", s);
       break;
     }
+    printf("GET %s\n", url);
+    int sent = get(url, h, &a);
+    finauth_headers_free(h);
+    if (sent != 0) break;
     status = a.status;
-    printf("%s\nHTTP %ld\n", a.body, status);
-    /* What the answer means for the token (Finicity's codes, in any of its body formats). */
-    finauth_resource_verdict verdict = FINAUTH_RESOURCE_PASS;
-    s = finauth_partner_auth_observe_response(auth, (int)status, a.content_type,
-                                              (const uint8_t *)a.body, a.body_len, &verdict);
-    if (s != FINAUTH_OK) fail("finauth_partner_auth_observe_response", s);
-    if (verdict == FINAUTH_RESOURCE_TOKEN_REJECTED && attempt == 0) {
-      /* Drop the rejected token (if still current) and try once more with a new one. */
-      finauth_partner_auth_invalidate(auth, finauth_headers_token(h), NULL);
-      finauth_headers_free(h);
-      continue;
-    }
-    if (verdict == FINAUTH_RESOURCE_ACCOUNT_LOCKED) {
+    printf("%s\nHTTP %ld\n", a.body.data, status);
+    /* finauth judges the answer (Finicity's codes in any of its body formats). */
+    finauth_exchange_verdict verdict = FINAUTH_EXCHANGE_DONE;
+    int wants = finauth_exchange_wants_body(ex, (int)status);
+    s = finauth_exchange_observe(ex, (int)status, a.headers.data,
+                                 wants ? (const uint8_t *)a.body.data : NULL, wants ? a.body.len : 0,
+                                 &verdict);
+    if (s == FINAUTH_ERR_ACCOUNT_LOCKED) {
       /* Recorded in the store: every caller now gets FINAUTH_ERR_ACCOUNT_LOCKED, no request. */
       fprintf(stderr, "the Partner ID is locked (24302); contact Finicity support\n");
+      status = -1;
+      break;
     }
-    finauth_headers_free(h);
-    break;
+    if (s != FINAUTH_OK) {
+      fail("finauth_exchange_observe", s);
+      status = -1;
+      break;
+    }
+    if (verdict == FINAUTH_EXCHANGE_DONE) break;
+    /* FINAUTH_EXCHANGE_RESEND: finauth dropped the rejected token; send again. */
   }
+  finauth_exchange_free(ex);
   curl_global_cleanup();
 
   finauth_stats st;

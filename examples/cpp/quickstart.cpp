@@ -1,5 +1,7 @@
 // finauth from C++ (finauth.hpp): a token, then a Finicity call with libcurl carrying both headers;
 // then, if FINAUTH_OAUTH2_TOKEN_URL is set, an OAuth 2.0 client-credentials call the same way.
+// Each call is a finauth::Exchange: this program only moves bytes, finauth decides whether an
+// answer means "send again" (a rejected token, a DPoP nonce challenge) or "stop" (24302).
 //
 // Configured from the environment (FINICITY_PARTNER_ID, FINICITY_PARTNER_SECRET, FINICITY_APP_KEY,
 // FINICITY_BASE_URL, ...; FINAUTH_OAUTH2_TOKEN_URL, FINAUTH_OAUTH2_CLIENT_ID, ... and
@@ -20,7 +22,7 @@ namespace {
 
 struct Answer {
   long status = 0;
-  std::string content_type;
+  std::string headers;  // the header block as received, for Exchange::observe
   std::string body;
 };
 
@@ -31,7 +33,7 @@ Answer get(const std::string &url, const finauth::Headers &headers) {
   curl_slist *raw = curl_slist_append(nullptr, "Accept: application/json");
   for (const auto &[name, value] : headers) raw = curl_slist_append(raw, (name + ": " + value).c_str());
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> list(raw, curl_slist_free_all);
-  std::string body;
+  Answer a;
   auto write = +[](char *p, size_t size, size_t n, void *out) -> size_t {
     static_cast<std::string *>(out)->append(p, size * n);
     return size * n;
@@ -39,34 +41,28 @@ Answer get(const std::string &url, const finauth::Headers &headers) {
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, list.get());
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 30L);
+  curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, write);
+  curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &a.headers);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, write);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &a.body);
   CURLcode rc = curl_easy_perform(curl.get());
   if (rc != CURLE_OK) throw std::runtime_error(std::string("request failed: ") + curl_easy_strerror(rc));
-  Answer a;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &a.status);
-  char *ct = nullptr;
-  curl_easy_getinfo(curl.get(), CURLINFO_CONTENT_TYPE, &ct);
-  a.content_type = ct ? ct : "";
-  a.body = std::move(body);
   return a;
 }
 
 // OAuth 2.0 client credentials (FINAUTH_OAUTH2_*): a Bearer (or DPoP) call to `url`.
 long oauth2_call(const std::string &url) {
   auto cc = finauth::ClientCredentials::from_env();
+  finauth::Exchange ex(cc, "GET", url);
   long status = 0;
-  for (int attempt = 0; attempt < 2; attempt++) {
-    finauth::Headers headers = cc.headers("GET", url);  // a fresh DPoP proof each time, if DPoP
+  for (;;) {
+    finauth::Headers headers = ex.prepare();  // a fresh DPoP proof each attempt, if DPoP
     std::cout << "GET " << url << "\n";
     Answer a = get(url, headers);
     status = a.status;
     std::cout << a.body << "\nHTTP " << status << "\n";
-    if (status == 401 && attempt == 0) {
-      cc.invalidate(headers.token);  // drop the rejected token, try once more
-      continue;
-    }
-    break;
+    if (!ex.observe(static_cast<int>(status), a.headers, "")) break;  // else: send again
   }
   std::cout << "OAuth 2.0 token requests: " << cc.stats().auth_requests << "\n";
   return status;
@@ -87,23 +83,17 @@ int main() {
                       "/aggregation/v1/customers";
     curl_global_init(CURL_GLOBAL_DEFAULT);
     long status = 0;
-    for (int attempt = 0; attempt < 2; attempt++) {
-      finauth::Headers headers = auth.headers();
+    finauth::Exchange ex(auth, "GET", url);
+    for (;;) {
+      finauth::Headers headers = ex.prepare();
       std::cout << "GET " << url << "\n";
       Answer a = get(url, headers);
       status = a.status;
       std::cout << a.body << "\nHTTP " << status << "\n";
-      // What the answer means for the token (Finicity's codes, in any of its body formats).
-      auto verdict = auth.observe_response(a.status, a.content_type, a.body);
-      if (verdict == finauth::ResourceVerdict::TokenRejected && attempt == 0) {
-        auth.invalidate(headers.token);  // drop the rejected token, try once more
-        continue;
-      }
-      if (verdict == finauth::ResourceVerdict::AccountLocked) {
-        // Recorded in the store: every caller now gets AccountLockedError without a request.
-        std::cerr << "the Partner ID is locked (24302); contact Finicity support\n";
-      }
-      break;
+      // finauth judges the answer: true means it dropped a rejected token, send again. A 24302
+      // throws AccountLockedError (recorded: every caller sharing the store stops).
+      const int st = static_cast<int>(status);
+      if (!ex.observe(st, a.headers, ex.wants_body(st) ? a.body : std::string())) break;
     }
 
     finauth_stats st = auth.stats();

@@ -49,9 +49,15 @@ pub enum Verdict {
 #[derive(Clone)]
 pub struct PreparedHeaders {
     pairs: Vec<(&'static str, Secret)>,
+    token: AccessToken,
 }
 
 impl PreparedHeaders {
+    /// The token these headers carry (the exchange invalidates it itself when needed).
+    pub fn token(&self) -> &AccessToken {
+        &self.token
+    }
+
     pub fn pairs(&self) -> Vec<(&'static str, &str)> {
         self.pairs.iter().map(|(n, v)| (*n, v.expose())).collect()
     }
@@ -159,9 +165,9 @@ impl Exchange {
             }
         }
         let (token, pairs) = self.authority.prepare(&self.method, &self.url).await?;
-        self.phase = Phase::Sent(token);
+        self.phase = Phase::Sent(token.clone());
         self.attempts += 1;
-        Ok(PreparedHeaders { pairs })
+        Ok(PreparedHeaders { pairs, token })
     }
 
     /// Whether `observe` needs the body of an answer with this status (others may pass `&[]`).
