@@ -101,8 +101,11 @@ class PartnerAuth {
       // Fresh: answered at once. The string and its resolved promise are made once per token
       // and handed to every caller (a settled promise can be awaited any number of times).
       if (g !== this.#generation) {
-        this.#token = this.#native.lastToken()
-        this.#resolved = Promise.resolve(this.#token)
+        const token = this.#native.lastToken(g)
+        // Null: the token changed between the two calls; take the ordinary path.
+        if (token === null) return this.#native.token().then(settle, rethrow)
+        this.#token = token
+        this.#resolved = Promise.resolve(token)
         this.#generation = g
       }
       return this.#resolved

@@ -1,84 +1,54 @@
 //! The fresh-token fast path. A uniffi call costs the JVM several µs of JNA structures
 //! (bench/README.md, JVM), so the Kotlin `PartnerAuth`/`ClientCredentials` ask
 //! [`finauth_jvm_fresh_generation`] (a plain C function with a number in and out, bound by JNA
-//! direct mapping) for the *generation* of the fresh token and keep the string of the current
-//! generation; the string crosses uniffi once per token ([`Fast::token_at`]).
+//! direct mapping) for the core's *generation* of the fresh token and keep the string of that
+//! generation; the string crosses uniffi once per generation ([`Fast::token_at`]). The numbers are
+//! the core's (a new token, or a new App Key, is a new one): this binding numbers nothing itself.
 
-use arc_swap::{ArcSwap, ArcSwapOption};
+use arc_swap::ArcSwap;
 use finauth::AccessToken;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 
-/// A core object that may have a fresh token in memory.
+/// A core object that may have a fresh token in memory, numbered by the core.
 pub(crate) trait FreshSource: Send + Sync {
-    fn fresh(&self) -> Option<AccessToken>;
+    fn fresh_generation(&self) -> Option<u64>;
+    fn fresh_with_generation(&self) -> Option<(u64, AccessToken)>;
 }
 
-impl FreshSource for finauth::PartnerAuth {
-    fn fresh(&self) -> Option<AccessToken> {
-        self.fresh_token()
-    }
+macro_rules! fresh_source {
+    ($t:ty) => {
+        impl FreshSource for $t {
+            fn fresh_generation(&self) -> Option<u64> {
+                <$t>::fresh_generation(self)
+            }
+            fn fresh_with_generation(&self) -> Option<(u64, AccessToken)> {
+                <$t>::fresh_token_with_generation(self)
+            }
+        }
+    };
 }
+fresh_source!(finauth::PartnerAuth);
+fresh_source!(finauth::ClientCredentials);
 
-impl FreshSource for finauth::ClientCredentials {
-    fn fresh(&self) -> Option<AccessToken> {
-        self.fresh_token()
-    }
-}
-
-/// The last token handed out and its number.
-struct Last {
-    token: AccessToken,
-    generation: i64,
+/// The core's generation as a JVM `long` (≥ 0).
+fn jvm_generation(g: u64) -> i64 {
+    (g & (i64::MAX as u64)) as i64
 }
 
 /// Read on every call by every thread without a lock (the fresh `token()` stays lock-free, as
-/// in core): `ArcSwap` loads.
+/// in core): an `ArcSwap` load of the registry, then the core's own lock-free cache.
 struct Shared {
     source: Box<dyn FreshSource>,
-    last: ArcSwapOption<Last>,
 }
 
 impl Shared {
     /// The generation of the fresh token, or -1 when there is none.
     fn fresh_generation(&self) -> i64 {
-        let Some(token) = self.source.fresh() else {
-            return -1;
-        };
-        // A new token is numbered once, whichever thread gets here first.
-        let mut current = self.last.load();
-        loop {
-            if let Some(l) = current.as_ref() {
-                if same(&l.token, &token) {
-                    return l.generation;
-                }
-            }
-            let next = Arc::new(Last {
-                token: token.clone(),
-                generation: current.as_ref().map_or(1, |l| l.generation + 1),
-            });
-            let previous = self
-                .last
-                .compare_and_swap(&current, Some(Arc::clone(&next)));
-            let swapped = match (previous.as_ref(), current.as_ref()) {
-                (Some(p), Some(c)) => Arc::ptr_eq(p, c),
-                (None, None) => true,
-                _ => false,
-            };
-            if swapped {
-                return next.generation;
-            }
-            current = previous;
-        }
+        self.source.fresh_generation().map_or(-1, jvm_generation)
     }
-}
-
-/// Same token: the same copy, or another thread's copy (the core hands each thread its own). Not
-/// a secret comparison: both values are ours.
-fn same(last: &AccessToken, token: &AccessToken) -> bool {
-    std::ptr::eq(last.expose().as_ptr(), token.expose().as_ptr()) || last.expose() == token.expose()
 }
 
 /// Live objects by id. Ids are never reused, so a closed object's id answers -1 (slow path).
@@ -96,7 +66,6 @@ impl Fast {
     pub(crate) fn new(source: impl FreshSource + 'static) -> Self {
         let shared = Arc::new(Shared {
             source: Box::new(source),
-            last: ArcSwapOption::empty(),
         });
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         REGISTRY.rcu(|map| {
@@ -112,10 +81,10 @@ impl Fast {
         i64::try_from(self.id).unwrap_or(-1)
     }
 
-    /// The token of `generation` if it is still the last one handed out, else `None`.
+    /// The fresh token if its generation is still `generation`, else `None`.
     pub(crate) fn token_at(&self, generation: i64) -> Option<String> {
-        match self.shared.last.load().as_ref() {
-            Some(l) if l.generation == generation => Some(l.token.expose().to_owned()),
+        match self.shared.source.fresh_with_generation() {
+            Some((g, t)) if jvm_generation(g) == generation => Some(t.expose().to_owned()),
             _ => None,
         }
     }
@@ -153,41 +122,46 @@ pub extern "C" fn finauth_jvm_fresh_generation(id: i64) -> i64 {
 mod tests {
     use super::*;
 
-    /// A source whose fresh token the test sets.
-    struct Fake(Arc<std::sync::Mutex<Option<AccessToken>>>);
+    /// A source whose fresh token (and its generation, as the core numbers it) the test sets.
+    struct Fake(Arc<std::sync::Mutex<Option<(u64, AccessToken)>>>);
 
     impl FreshSource for Fake {
-        fn fresh(&self) -> Option<AccessToken> {
+        fn fresh_generation(&self) -> Option<u64> {
+            self.fresh_with_generation().map(|(g, _)| g)
+        }
+        fn fresh_with_generation(&self) -> Option<(u64, AccessToken)> {
             self.0.lock().map(|t| t.clone()).unwrap_or(None)
         }
     }
 
-    fn fake() -> (Fast, Arc<std::sync::Mutex<Option<AccessToken>>>) {
+    type Slot = Arc<std::sync::Mutex<Option<(u64, AccessToken)>>>;
+
+    fn fake() -> (Fast, Slot) {
         let slot = Arc::new(std::sync::Mutex::new(None));
         (Fast::new(Fake(Arc::clone(&slot))), slot)
     }
 
-    fn set(slot: &std::sync::Mutex<Option<AccessToken>>, token: Option<&str>) {
-        *slot.lock().expect("test mutex") = token.map(AccessToken::new);
+    fn set(slot: &std::sync::Mutex<Option<(u64, AccessToken)>>, token: Option<(u64, &str)>) {
+        *slot.lock().expect("test mutex") = token.map(|(g, t)| (g, AccessToken::new(t)));
     }
 
     #[test]
-    fn each_new_token_gets_the_next_generation_and_a_closed_object_none() {
+    fn the_core_generation_names_the_token_and_a_closed_object_has_none() {
         let (fast, slot) = fake();
         assert_eq!(finauth_jvm_fresh_generation(fast.id()), -1);
-        set(&slot, Some("t1"));
-        assert_eq!(finauth_jvm_fresh_generation(fast.id()), 1);
-        assert_eq!(finauth_jvm_fresh_generation(fast.id()), 1);
-        assert_eq!(fast.token_at(1).as_deref(), Some("t1"));
-        set(&slot, Some("t2"));
-        assert_eq!(finauth_jvm_fresh_generation(fast.id()), 2);
-        assert_eq!(fast.token_at(1), None);
-        assert_eq!(fast.token_at(2).as_deref(), Some("t2"));
+        set(&slot, Some((7, "t1")));
+        assert_eq!(finauth_jvm_fresh_generation(fast.id()), 7);
+        assert_eq!(finauth_jvm_fresh_generation(fast.id()), 7);
+        assert_eq!(fast.token_at(7).as_deref(), Some("t1"));
+        set(&slot, Some((9, "t2")));
+        assert_eq!(finauth_jvm_fresh_generation(fast.id()), 9);
+        assert_eq!(fast.token_at(7), None);
+        assert_eq!(fast.token_at(9).as_deref(), Some("t2"));
         set(&slot, None);
         assert_eq!(finauth_jvm_fresh_generation(fast.id()), -1);
         let id = fast.id();
         drop(fast);
-        set(&slot, Some("t3"));
+        set(&slot, Some((11, "t3")));
         assert_eq!(finauth_jvm_fresh_generation(id), -1);
     }
 
@@ -195,7 +169,7 @@ mod tests {
     fn under_threads_a_generation_always_names_one_token() {
         let (fast, slot) = fake();
         let fast = Arc::new(fast);
-        set(&slot, Some("token-first"));
+        set(&slot, Some((1, "token-first")));
         let seen: Vec<(i64, String)> = std::thread::scope(|scope| {
             let readers: Vec<_> = (0..4)
                 .map(|_| {
@@ -212,8 +186,8 @@ mod tests {
                     })
                 })
                 .collect();
-            for i in 0..200 {
-                set(&slot, Some(&format!("token-{i}")));
+            for i in 0..200u64 {
+                set(&slot, Some((i + 2, &format!("token-{i}"))));
                 std::thread::yield_now();
             }
             readers

@@ -4,6 +4,7 @@
 //! Async methods become Kotlin `suspend` functions; each has a `*Blocking` twin for Java threads.
 
 mod error;
+mod exchange;
 mod fast;
 mod lifecycle;
 mod oauth1;

@@ -7,6 +7,21 @@ macro_rules! lifecycle_methods {
     ($native:ty) => {
         #[uniffi::export]
         impl $native {
+            /// One logical request to `url` (absolute) under finauth's request policy.
+            pub fn exchange(
+                &self,
+                method: String,
+                url: String,
+            ) -> $crate::error::Result<std::sync::Arc<$crate::exchange::Exchange>> {
+                $crate::exchange::Exchange::new(self.core.exchange(&method, &url))
+            }
+
+            /// Which answers an integration must hand to `Exchange.observeBlocking` (all
+            /// others are the caller's as they are).
+            pub fn observed_statuses(&self) -> $crate::exchange::ObservedStatuses {
+                $crate::exchange::observed_statuses(&self.core.policy())
+            }
+
             /// The cached token if no refresh is due yet (no waiting, no I/O), else `null`. A
             /// plain call: from a coroutine, `freshToken() ?: token()` skips uniffi's suspend
             /// machinery, which costs more than the call itself (bench/README.md, JVM).

@@ -6,7 +6,7 @@ use crate::error::{config, outcome, throw, Outcome, SyncError};
 use crate::store::{FileStore, MemoryStore, RedisStore};
 use finauth::AccessToken;
 use napi_derive::napi;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The constructor's options (names of API.md in camelCase; durations in seconds).
@@ -103,47 +103,15 @@ fn secs(field: &str, v: Option<f64>) -> Result<Option<Duration>, SyncError> {
     .transpose()
 }
 
-/// The last token handed out, numbered: the façade keeps the JavaScript string of generation `n`
-/// and asks for the string again only when the number changes.
-struct Last {
-    token: Option<AccessToken>,
-    generation: u32,
-}
-
-/// The core object and the last token handed out.
+/// The core object. The façade keeps the JavaScript string of the core's token generation and
+/// asks for the string again only when the number changes: no lock on the fresh path.
 struct Shared {
     core: finauth::PartnerAuth,
-    last: Mutex<Last>,
 }
 
-impl Shared {
-    /// The generation of `token`: the last one's if it is the same token, else a new one.
-    fn generation(&self, token: AccessToken) -> u32 {
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(t) = &last.token {
-            // Same object, or another thread's copy of the same token (the core hands each
-            // thread its own copy): not a secret comparison, both values are ours.
-            if std::ptr::eq(t.expose().as_ptr(), token.expose().as_ptr())
-                || t.expose() == token.expose()
-            {
-                return last.generation;
-            }
-        }
-        last.generation = last.generation.wrapping_add(1) & 0x7fff_ffff;
-        last.token = Some(token);
-        last.generation
-    }
-
-    fn text(&self, token: AccessToken) -> String {
-        let s = token.expose().to_owned();
-        self.generation(token);
-        s
-    }
-
-    fn last_text(&self) -> Option<String> {
-        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        last.token.as_ref().map(|t| t.expose().to_owned())
-    }
+/// The core's generation as a non-negative JavaScript number (-1 means "none").
+fn js_generation(g: u64) -> i32 {
+    (g & 0x7fff_ffff) as i32
 }
 
 thread_local! {
@@ -175,10 +143,7 @@ pub fn fresh_generation(handle: u32) -> i32 {
         let Some(Some(shared)) = h.get(handle as usize) else {
             return -1;
         };
-        match shared.core.fresh_token() {
-            Some(t) => shared.generation(t) as i32,
-            None => -1,
-        }
+        shared.core.fresh_generation().map_or(-1, js_generation)
     })
 }
 
@@ -250,13 +215,7 @@ impl NativePartnerAuth {
     }
 
     fn wrap(core: finauth::PartnerAuth) -> Self {
-        let shared = Arc::new(Shared {
-            core,
-            last: Mutex::new(Last {
-                token: None,
-                generation: 0,
-            }),
-        });
+        let shared = Arc::new(Shared { core });
         let handle = register(&shared);
         NativePartnerAuth { shared, handle }
     }
@@ -273,17 +232,21 @@ impl NativePartnerAuth {
         Ok(Self::wrap(finauth::PartnerAuth::from_env().map_err(throw)?))
     }
 
-    /// The last token handed out (the one of the latest generation), or null.
+    /// The fresh token if its generation is still `generation` (from `freshGeneration`), else
+    /// null (the façade then awaits `token()`).
     #[napi]
-    pub fn last_token(&self) -> Option<String> {
-        self.shared.last_text()
+    pub fn last_token(&self, generation: i32) -> Option<String> {
+        match self.shared.core.fresh_token_with_generation() {
+            Some((g, t)) if js_generation(g) == generation => Some(t.expose().to_owned()),
+            _ => None,
+        }
     }
 
     /// A valid token (one authentication serves every concurrent caller).
     #[napi]
     pub async fn token(&self) -> Outcome<String> {
         let shared = Arc::clone(&self.shared);
-        outcome(shared.core.token().await.map(|t| shared.text(t)))
+        outcome(shared.core.token().await.map(|t| t.expose().to_owned()))
     }
 
     #[napi]
@@ -293,7 +256,7 @@ impl NativePartnerAuth {
             let [(_, key), _] = h.pairs();
             Headers {
                 app_key: key.to_owned(),
-                app_token: shared.text(h.token().clone()),
+                app_token: h.token().expose().to_owned(),
             }
         }))
     }

@@ -129,3 +129,21 @@ test('the declarations name exactly what the package exports', () => {
   const exported = Object.keys(finauth).filter((k) => k !== 'default').sort()
   assert.deepEqual(declared, exported)
 })
+
+test('the fresh path hands out one promise per core generation (new token or App Key: a new one)', async (t) => {
+  const sb = await sandbox(t)
+  const auth = new PartnerAuth(options(sb))
+  const first = await auth.token()
+  const p = auth.token()
+  assert.equal(auth.token(), p, 'the same settled promise while the generation stands')
+  assert.equal(await p, first)
+  auth.setAppKey(APP_KEY) // the same key, but a new generation: headers built before are stale
+  const q = auth.token()
+  assert.notEqual(q, p)
+  assert.equal(await q, first)
+  await auth.invalidate(first)
+  const renewed = await auth.token()
+  assert.notEqual(renewed, first)
+  assert.equal(auth.token(), auth.token())
+  assert.equal(await sb.authRequests(), 2)
+})

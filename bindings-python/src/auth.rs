@@ -3,6 +3,7 @@
 
 use crate::errors::{config_error, internal, to_pyerr, IntoPy};
 use crate::runtime;
+use arc_swap::ArcSwapOption;
 use finauth::{AccessToken, GuardStatus, Stats};
 use futures_util::FutureExt;
 use pyo3::prelude::*;
@@ -11,34 +12,44 @@ use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 /// A core object the binding wraps: it must be told when the process forked.
 pub(crate) trait Core: Clone + Send + Sync + 'static {
     fn reset_after_fork(&self) -> finauth::Result<()>;
+    fn fresh_generation(&self) -> Option<u64>;
+    fn fresh_token_with_generation(&self) -> Option<(u64, AccessToken)>;
 }
 
-impl Core for finauth::PartnerAuth {
-    fn reset_after_fork(&self) -> finauth::Result<()> {
-        finauth::PartnerAuth::reset_after_fork(self)
-    }
+macro_rules! core_impl {
+    ($t:ty) => {
+        impl Core for $t {
+            fn reset_after_fork(&self) -> finauth::Result<()> {
+                <$t>::reset_after_fork(self)
+            }
+            fn fresh_generation(&self) -> Option<u64> {
+                <$t>::fresh_generation(self)
+            }
+            fn fresh_token_with_generation(&self) -> Option<(u64, AccessToken)> {
+                <$t>::fresh_token_with_generation(self)
+            }
+        }
+    };
 }
-
-impl Core for finauth::ClientCredentials {
-    fn reset_after_fork(&self) -> finauth::Result<()> {
-        finauth::ClientCredentials::reset_after_fork(self)
-    }
-}
+core_impl!(finauth::PartnerAuth);
+core_impl!(finauth::ClientCredentials);
 
 /// What a sync object and its async twin share.
 pub(crate) struct Shared<C: Core = finauth::PartnerAuth> {
     pub(crate) core: C,
     /// The fork generation this object was last used in.
     generation: AtomicU64,
-    /// The last token handed out, and its Python string (reused while the token is unchanged).
-    last: Mutex<Option<(AccessToken, Py<PyString>)>>,
+    /// The Python string of the core's token generation last handed out: the fresh path compares
+    /// two numbers and clones one reference, with no lock (the core bumps the generation on a new
+    /// token and on a new App Key).
+    last: ArcSwapOption<(u64, Py<PyString>)>,
 }
 
 impl<C: Core> Shared<C> {
@@ -46,7 +57,7 @@ impl<C: Core> Shared<C> {
         Arc::new(Shared {
             core,
             generation: AtomicU64::new(runtime::generation()),
-            last: Mutex::new(None),
+            last: ArcSwapOption::empty(),
         })
     }
 
@@ -69,20 +80,41 @@ impl<C: Core> Shared<C> {
         Ok(())
     }
 
-    /// The token as a Python string: the cached one if the core's token is the same object.
-    pub(crate) fn token_str(&self, py: Python<'_>, token: AccessToken) -> Py<PyString> {
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((t, s)) = &*last {
-            // Same object, or another thread's copy of the same token (the core hands each
-            // thread its own copy): not a secret comparison, both values are ours.
-            if std::ptr::eq(t.expose().as_ptr(), token.expose().as_ptr())
-                || t.expose() == token.expose()
-            {
-                return s.clone_ref(py);
+    /// The fresh token as a Python string, or `None` when `token()` must refresh: one string per
+    /// core generation, shared by every caller and thread.
+    #[inline]
+    pub(crate) fn fresh_str(&self, py: Python<'_>) -> Option<Py<PyString>> {
+        let generation = self.core.fresh_generation()?;
+        if let Some(last) = &*self.last.load() {
+            if last.0 == generation {
+                return Some(last.1.clone_ref(py));
             }
         }
+        let (generation, token) = self.core.fresh_token_with_generation()?;
+        Some(self.remember(py, generation, &token))
+    }
+
+    /// A token a wait returned, as a Python string: the generation's string when it is the
+    /// core's fresh token (the usual case), else a string of its own.
+    pub(crate) fn token_str(&self, py: Python<'_>, token: AccessToken) -> Py<PyString> {
+        match self.core.fresh_token_with_generation() {
+            // Not a secret comparison: both values are the core's.
+            Some((generation, fresh)) if fresh.expose() == token.expose() => {
+                if let Some(last) = &*self.last.load() {
+                    if last.0 == generation {
+                        return last.1.clone_ref(py);
+                    }
+                }
+                self.remember(py, generation, &fresh)
+            }
+            _ => PyString::new(py, token.expose()).unbind(),
+        }
+    }
+
+    fn remember(&self, py: Python<'_>, generation: u64, token: &AccessToken) -> Py<PyString> {
         let s = PyString::new(py, token.expose()).unbind();
-        *last = Some((token, s.clone_ref(py)));
+        self.last
+            .store(Some(Arc::new((generation, s.clone_ref(py)))));
         s
     }
 
@@ -292,6 +324,9 @@ impl PartnerAuth {
     /// every concurrent caller (the GIL is released while waiting).
     fn token(&self, py: Python<'_>) -> PyResult<Py<PyString>> {
         let s = &*self.shared;
+        if let Some(t) = s.fresh_str(py) {
+            return Ok(t);
+        }
         let token = s.block_on(py, s.core.token())?.py_err(py)?;
         Ok(s.token_str(py, token))
     }

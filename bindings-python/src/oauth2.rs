@@ -198,6 +198,9 @@ impl ClientCredentials {
     /// concurrent caller (the GIL is released while waiting).
     fn token(&self, py: Python<'_>) -> PyResult<Py<PyString>> {
         let s = &*self.shared;
+        if let Some(t) = s.fresh_str(py) {
+            return Ok(t);
+        }
         let token = s.block_on(py, s.core.token())?.py_err(py)?;
         Ok(s.token_str(py, token))
     }

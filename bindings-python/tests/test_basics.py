@@ -184,3 +184,19 @@ def test_the_interpreter_exits_cleanly_after_using_finauth(sandbox: Sandbox) -> 
         assert out.returncode == 0, out.stderr[-2000:]
         assert "Fatal Python error" not in out.stderr
         assert len(out.stdout.split()) == 2
+
+
+def test_one_string_object_per_core_generation(sandbox: Sandbox) -> None:
+    """The fresh path hands out the same str object while the core's generation stands; a new
+    App Key or a new token is a new generation, so a new object (no lock, no comparison of tokens)."""
+    auth = make_auth(sandbox)
+    first = auth.token()
+    assert auth.token() is first and auth.headers()["Finicity-App-Token"] is first
+    auth.set_app_key(APP_KEY)  # same key, but headers built before are stale: a new generation
+    after_key = auth.token()
+    assert after_key == first and after_key is not first
+    assert auth.token() is after_key
+    auth.invalidate(after_key)
+    renewed = auth.token()
+    assert renewed != first and auth.token() is renewed
+    assert sandbox.auth_requests() == 2

@@ -392,3 +392,30 @@ async fn authentication_requests_name_finauth_in_the_user_agent() {
     let ours = format!("finauth/{}", env!("CARGO_PKG_VERSION"));
     assert_eq!(agents.into_iter().collect::<Vec<_>>(), [(ours, 1)]);
 }
+
+#[tokio::test]
+async fn a_generation_names_one_token_and_one_app_key() {
+    let sb = sandbox().await;
+    let auth = builder(&sb).build().unwrap();
+    assert_eq!(auth.fresh_generation(), None, "no token yet");
+    let t1 = auth.token().await.unwrap();
+    let g1 = auth.fresh_generation().unwrap();
+    let (g, t) = auth.fresh_token_with_generation().unwrap();
+    assert_eq!((g, t.expose()), (g1, t1.expose()));
+    assert_eq!(
+        auth.fresh_generation(),
+        Some(g1),
+        "stable while nothing changes"
+    );
+    // A new App Key: the same token, a new generation (cached header pairs are stale).
+    auth.set_app_key(APP_KEY).unwrap();
+    let g2 = auth.fresh_generation().unwrap();
+    assert_ne!(g2, g1);
+    assert_eq!(auth.fresh_token().unwrap(), t1);
+    // A new token: a new generation.
+    auth.invalidate(&t1).await;
+    assert_eq!(auth.fresh_generation(), None);
+    let t2 = auth.token().await.unwrap();
+    let g3 = auth.fresh_generation().unwrap();
+    assert!(t2 != t1 && g3 != g2 && g3 != g1);
+}

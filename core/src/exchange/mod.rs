@@ -170,6 +170,20 @@ impl Exchange {
         Ok(PreparedHeaders { pairs, token })
     }
 
+    /// Declare that the first attempt was already sent with `token`, taken from the object's
+    /// fresh token (a binding's lock-free fast path): the exchange then judges that attempt as if
+    /// [`Exchange::prepare`] had made it. Only before the first attempt.
+    pub fn sent_with(&mut self, token: AccessToken) -> Result<()> {
+        if !matches!(self.phase, Phase::Ready) || self.attempts > 0 {
+            return Err(Error::config(
+                "exchange: sent_with only stands for the first attempt",
+            ));
+        }
+        self.phase = Phase::Sent(token);
+        self.attempts = 1;
+        Ok(())
+    }
+
     /// Whether `observe` needs the body of an answer with this status (others may pass `&[]`).
     pub fn wants_body(&self, status: u16) -> bool {
         self.policy.wants_body(status)

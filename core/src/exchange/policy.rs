@@ -90,6 +90,25 @@ impl Policy {
         }
     }
 
+    /// Whether [`Policy::decide`] can answer anything but `Done` (or the exchange learn anything)
+    /// for an answer with this status; `nonce_offered`: it carries a `DPoP-Nonce` header. A
+    /// binding may hand every other answer straight to its caller without observing it.
+    pub fn judges(&self, status: u16, nonce_offered: bool) -> bool {
+        match self.scheme {
+            Scheme::Finicity => finicity_judges(status),
+            Scheme::OAuth2 { dpop } => status == 401 || (dpop && nonce_offered),
+        }
+    }
+
+    /// The statuses [`Policy::judges`] is true for (without a nonce), as data for bindings
+    /// that filter answers before calling into the core.
+    pub fn judged_statuses(&self) -> &'static [u16] {
+        match self.scheme {
+            Scheme::Finicity => &[401, 500],
+            Scheme::OAuth2 { .. } => &[401],
+        }
+    }
+
     /// Read an answer: `headers` as (name, value) pairs in any case, `body` only as far as
     /// [`Policy::wants_body`] asks.
     pub fn read<'h>(
@@ -348,6 +367,39 @@ mod tests {
         ));
         let mut q = Policy::new(Scheme::OAuth2 { dpop: true });
         assert_eq!(q.decide(&q.read(403, [], b""), false), Decision::Done);
+    }
+
+    #[test]
+    fn judged_statuses_are_exactly_those_decide_can_act_on() {
+        for scheme in [
+            Scheme::Finicity,
+            Scheme::OAuth2 { dpop: false },
+            Scheme::OAuth2 { dpop: true },
+        ] {
+            let p = Policy::new(scheme);
+            for status in 100..600u16 {
+                let listed = p.judged_statuses().contains(&status);
+                assert_eq!(p.judges(status, false), listed, "{scheme:?} {status}");
+                if !listed {
+                    // Whatever the body or challenge, an unjudged status is Done.
+                    let r = p.read(
+                        status,
+                        [
+                            ("Content-Type", "application/json"),
+                            ("WWW-Authenticate", "Bearer error=\"invalid_token\""),
+                        ],
+                        br#"{"code":24302}"#,
+                    );
+                    assert_eq!(
+                        p.clone().decide(&r, true),
+                        Decision::Done,
+                        "{scheme:?} {status}"
+                    );
+                }
+            }
+        }
+        assert!(Policy::new(Scheme::OAuth2 { dpop: true }).judges(200, true));
+        assert!(!Policy::new(Scheme::OAuth2 { dpop: false }).judges(200, true));
     }
 
     #[test]

@@ -87,6 +87,19 @@ impl PartnerAuth {
         self.engine.fresh_token()
     }
 
+    /// The fresh token and its generation, a number that changes whenever the token or the App
+    /// Key does: a binding hands out one cached string (or header pair) per generation without a
+    /// lock. `None` when `token()` would have to refresh.
+    pub fn fresh_token_with_generation(&self) -> Option<(u64, AccessToken)> {
+        self.engine.fresh_token_with_generation()
+    }
+
+    /// The generation of the fresh token (see [`PartnerAuth::fresh_token_with_generation`]),
+    /// without copying the token.
+    pub fn fresh_generation(&self) -> Option<u64> {
+        self.engine.fresh_generation()
+    }
+
     /// `Finicity-App-Key` and `Finicity-App-Token` for a call.
     pub async fn headers(&self) -> Result<FinicityHeaders> {
         let token = self.token().await?;
@@ -132,6 +145,7 @@ impl PartnerAuth {
         let key = key.into();
         check_header_value("app_key", key.expose())?;
         self.engine.source().app_key.store(Arc::new(key));
+        self.engine.bump_generation();
         tracing::info!("App Key replaced");
         Ok(())
     }
@@ -244,6 +258,12 @@ impl PartnerAuth {
             }
             Decision::Done => ResourceVerdict::Pass,
         }
+    }
+
+    /// The request policy this object's exchanges follow, as data (which statuses it judges),
+    /// for bindings that filter answers before calling into the core.
+    pub fn policy(&self) -> crate::exchange::policy::Policy {
+        Policy::new(Scheme::Finicity)
     }
 
     /// One logical request to a Finicity resource at `url` (absolute), for an HTTP client of

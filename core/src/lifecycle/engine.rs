@@ -192,6 +192,51 @@ impl<S: TokenSource> Engine<S> {
         }
     }
 
+    /// The fresh token with its generation: a process-wide number that names this token (and,
+    /// for Finicity, this App Key; see [`Engine::bump_generation`]). Bindings keep one string per
+    /// generation and compare numbers on the hot path instead of taking a lock.
+    /// Counts no cache hit: bindings call it after [`Engine::fresh_generation`] (which does) or
+    /// after a `token()` that waited.
+    pub fn fresh_token_with_generation(&self) -> Option<(u64, AccessToken)> {
+        let now = self.clock.now();
+        let cache = self.cache.load();
+        let c = cache.as_ref()?;
+        if now < c.refresh_at {
+            Some((c.generation, local_copy::local_copy(c.generation, &c.token)))
+        } else {
+            None
+        }
+    }
+
+    /// The generation of the fresh token, without copying it (a hit is counted).
+    pub fn fresh_generation(&self) -> Option<u64> {
+        let now = self.clock.now();
+        let cache = self.cache.load();
+        let c = cache.as_ref()?;
+        if now < c.refresh_at {
+            self.counters.cache_hits.incr();
+            Some(c.generation)
+        } else {
+            None
+        }
+    }
+
+    /// Give the cached token a new generation (the App Key changed: headers built from the old
+    /// generation are stale). Lock-free: a concurrent install wins and brings its own number.
+    pub(crate) fn bump_generation(&self) {
+        self.cache.rcu(|c| {
+            c.as_ref().map(|c| {
+                Arc::new(Cached {
+                    token: c.token.clone(),
+                    generation: local_copy::new_generation(),
+                    refresh_at: c.refresh_at,
+                    mandatory_at: c.mandatory_at,
+                    issued_at_ms: c.issued_at_ms,
+                })
+            })
+        });
+    }
+
     fn start_advisory_refresh(self: &Arc<Self>, now: Mono) {
         let Ok(mut f) = self.flight.try_lock() else {
             return;

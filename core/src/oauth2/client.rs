@@ -142,6 +142,17 @@ impl ClientCredentials {
         self.engine.fresh_token()
     }
 
+    /// The fresh token and its generation (a number naming this token), for bindings that keep
+    /// one string per generation without a lock; `None` when `token()` would have to refresh.
+    pub fn fresh_token_with_generation(&self) -> Option<(u64, AccessToken)> {
+        self.engine.fresh_token_with_generation()
+    }
+
+    /// The generation of the fresh token, without copying it.
+    pub fn fresh_generation(&self) -> Option<u64> {
+        self.engine.fresh_generation()
+    }
+
     /// The headers for one request to `url` with `method`: `Authorization: Bearer|DPoP <token>`
     /// and, with DPoP, a fresh proof bound to the method, the URL and the token.
     pub async fn headers(&self, method: &str, url: &str) -> Result<OAuth2Headers> {
@@ -226,6 +237,12 @@ impl ClientCredentials {
             ));
         }
         Ok(s.client.load().request(method, url))
+    }
+
+    /// The request policy this object's exchanges follow, as data (which statuses it judges),
+    /// for bindings that filter answers before calling into the core.
+    pub fn policy(&self) -> crate::exchange::policy::Policy {
+        crate::exchange::policy::Policy::new(Authority::scheme(self))
     }
 
     /// One logical request to a resource at `url` for an HTTP client of your own:

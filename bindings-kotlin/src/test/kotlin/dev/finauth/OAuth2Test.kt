@@ -146,13 +146,15 @@ class OAuth2Test {
     }
 
     @Test
-    fun `a token the resource keeps rejecting costs exactly one retry, then the 401 is the caller's`() {
+    fun `a token the resource keeps rejecting costs exactly one retry, then Unauthorized`() {
         Sandbox().use { sandbox ->
             // Tokens without expires_in, which the sandbox treats as expired at once: the
             // client keeps each for its default lifetime, the resource rejects every one.
             sandbox.oauth2Config("""{"expires_in": null, "implicit_lifetime": 0}""")
             val cc = sandbox.secretClient()
-            assertEquals(401, get(http(cc), sandbox.resourceUrl()))
+            // The core's rule, the same in every language: still rejected after the one resend.
+            val e = assertThrows<FinauthException.Unauthorized> { get(http(cc), sandbox.resourceUrl()) }
+            assertEquals(401, e.status)
             assertEquals(2L, sandbox.oauth2Counter("resource_requests"))
             assertEquals(2L, sandbox.oauth2Counter("resource_rejected"))
             assertEquals(2L, sandbox.oauth2Counter("tokens_issued"))

@@ -69,6 +69,14 @@ class Sandbox(vararg args: String) : AutoCloseable {
         admin("POST", "/__admin/faults", """{"fault": $fault, "times": $times}""")
     }
 
+    /** The next requests under [pathPrefix] get these answers (a JSON array) in order. */
+    fun script(pathPrefix: String, answersJson: String) {
+        admin("POST", "/__admin/script", """{"path_prefix": ${Json.encodeToString(kotlinx.serialization.json.JsonPrimitive(pathPrefix))}, "answers": $answersJson}""")
+    }
+
+    /** What the scripted requests carried: `{"remaining": N, "received": [...]}`. */
+    fun scriptReport(): JsonObject = Json.parseToJsonElement(admin("GET", "/__admin/script")).jsonObject
+
     fun expireTokens() {
         admin("POST", "/__admin/expire-tokens", """{"partner_id": "$PARTNER_ID"}""")
     }
