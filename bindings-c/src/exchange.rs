@@ -4,7 +4,7 @@
 
 use crate::error::finauth_status;
 use crate::ffi_util::{
-    ffi_call, ffi_void, handle, invalid, out_arg, reset_out, str_arg, FfiResult,
+    body_arg, ffi_call, ffi_void, handle, http_status, out_arg, reset_out, str_arg, FfiResult,
 };
 use crate::headers::finauth_headers;
 use finauth::exchange::Verdict;
@@ -181,28 +181,15 @@ pub unsafe extern "C" fn finauth_exchange_observe(
         let out = out_arg(out_verdict, "out_verdict")?;
         // SAFETY: caller's contract.
         let ex = unsafe { handle(ex, "ex") }?;
-        let status = u16::try_from(status)
-            .ok()
-            .filter(|s| (100..=999).contains(s))
-            .ok_or_else(|| {
-                invalid(format!(
-                    "status must be an HTTP status (100-999), got {status}"
-                ))
-            })?;
+        let status = http_status(status)?;
         let block = if headers.is_null() {
             ""
         } else {
             // SAFETY: caller's contract.
             unsafe { str_arg(headers, "headers") }?
         };
-        let body: &[u8] = if body_len == 0 {
-            &[]
-        } else if body.is_null() {
-            return Err(invalid("body is NULL but body_len is not 0"));
-        } else {
-            // SAFETY: non-NULL and readable for `body_len` bytes per the caller's contract.
-            unsafe { std::slice::from_raw_parts(body, body_len) }
-        };
+        // SAFETY: caller's contract.
+        let body = unsafe { body_arg(body, body_len) }?;
         let pairs = block.lines().filter_map(|line| {
             let (name, value) = line.split_once(':')?;
             let name = name.trim();

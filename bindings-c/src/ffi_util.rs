@@ -108,6 +108,33 @@ pub(crate) fn seconds(v: f64, field: &str) -> FfiResult<Option<std::time::Durati
         })
 }
 
+/// An HTTP status from C (100–999).
+pub(crate) fn http_status(status: std::ffi::c_int) -> FfiResult<u16> {
+    u16::try_from(status)
+        .ok()
+        .filter(|s| (100..=999).contains(s))
+        .ok_or_else(|| {
+            invalid(format!(
+                "status must be an HTTP status (100-999), got {status}"
+            ))
+        })
+}
+
+/// A body from C: `len` bytes at `body`; `body` may be NULL only when `len` is 0.
+///
+/// # Safety
+/// `body` must be NULL or readable for `len` bytes for the returned lifetime.
+pub(crate) unsafe fn body_arg<'a>(body: *const u8, len: usize) -> FfiResult<&'a [u8]> {
+    if len == 0 {
+        Ok(&[])
+    } else if body.is_null() {
+        Err(invalid("body is NULL but body_len is not 0"))
+    } else {
+        // SAFETY: non-NULL and readable for `len` bytes per the caller's contract.
+        Ok(unsafe { std::slice::from_raw_parts(body, len) })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

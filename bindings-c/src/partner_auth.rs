@@ -2,7 +2,8 @@
 
 use crate::error::finauth_status;
 use crate::ffi_util::{
-    ffi_call, ffi_void, handle, invalid, opt_str_arg, out_arg, reset_out, seconds, str_arg,
+    body_arg, ffi_call, ffi_void, handle, http_status, opt_str_arg, out_arg, reset_out, seconds,
+    str_arg,
 };
 use crate::headers::finauth_headers;
 use crate::store::finauth_store;
@@ -357,24 +358,11 @@ pub unsafe extern "C" fn finauth_partner_auth_observe_response(
         let out = out_arg(out_verdict, "out_verdict")?;
         // SAFETY: caller's contract.
         let auth = unsafe { handle(auth, "auth") }?;
-        let status = u16::try_from(status)
-            .ok()
-            .filter(|s| (100..=999).contains(s))
-            .ok_or_else(|| {
-                invalid(format!(
-                    "status must be an HTTP status (100-999), got {status}"
-                ))
-            })?;
+        let status = http_status(status)?;
         // SAFETY: caller's contract.
         let content_type = unsafe { opt_str_arg(content_type, "content_type") }?.unwrap_or("");
-        let body: &[u8] = if body_len == 0 {
-            &[]
-        } else if body.is_null() {
-            return Err(invalid("body is NULL but body_len is not 0"));
-        } else {
-            // SAFETY: non-NULL and readable for `body_len` bytes per the caller's contract.
-            unsafe { std::slice::from_raw_parts(body, body_len) }
-        };
+        // SAFETY: caller's contract.
+        let body = unsafe { body_arg(body, body_len) }?;
         let verdict = auth.inner.observe_response(status, content_type, body)?;
         // SAFETY: checked non-NULL; writable per the caller's contract.
         unsafe { out.write(verdict.into()) };

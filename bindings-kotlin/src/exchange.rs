@@ -107,10 +107,7 @@ impl Exchange {
     ) -> Result<bool> {
         let core = self.core.clone();
         runtime::block_on(async move {
-            let pairs = headers
-                .chunks(2)
-                .filter(|c| c.len() == 2)
-                .map(|c| (c[0].as_str(), c[1].as_str()));
+            let pairs = finauth::exchange::flat_pairs(&headers);
             let v = core
                 .lock()
                 .await

@@ -12,26 +12,21 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 
-/// A core object that may have a fresh token in memory, numbered by the core.
+/// A core object that may have a fresh token in memory, numbered by the core (the core's
+/// `TokenOwner`, narrowed to what the fast path reads, so tests can fake it).
 pub(crate) trait FreshSource: Send + Sync {
     fn fresh_generation(&self) -> Option<u64>;
     fn fresh_with_generation(&self) -> Option<(u64, AccessToken)>;
 }
 
-macro_rules! fresh_source {
-    ($t:ty) => {
-        impl FreshSource for $t {
-            fn fresh_generation(&self) -> Option<u64> {
-                <$t>::fresh_generation(self)
-            }
-            fn fresh_with_generation(&self) -> Option<(u64, AccessToken)> {
-                <$t>::fresh_token_with_generation(self)
-            }
-        }
-    };
+impl<T: finauth::TokenOwner> FreshSource for T {
+    fn fresh_generation(&self) -> Option<u64> {
+        finauth::TokenOwner::fresh_generation(self)
+    }
+    fn fresh_with_generation(&self) -> Option<(u64, AccessToken)> {
+        finauth::TokenOwner::fresh_token_with_generation(self)
+    }
 }
-fresh_source!(finauth::PartnerAuth);
-fresh_source!(finauth::ClientCredentials);
 
 /// The core's generation as a JVM `long` (≥ 0).
 fn jvm_generation(g: u64) -> i64 {

@@ -51,10 +51,7 @@ impl NativeExchange {
     pub async fn observe(&self, status: u32, headers: Vec<String>, body: String) -> Outcome<bool> {
         let core = Arc::clone(&self.core);
         let status = u16::try_from(status).unwrap_or(0);
-        let pairs = headers
-            .chunks(2)
-            .filter(|c| c.len() == 2)
-            .map(|c| (c[0].as_str(), c[1].as_str()));
+        let pairs = finauth::exchange::flat_pairs(&headers);
         let verdict = core
             .lock()
             .await

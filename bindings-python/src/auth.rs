@@ -17,29 +17,9 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 /// A core object the binding wraps: it must be told when the process forked.
-pub(crate) trait Core: Clone + Send + Sync + 'static {
-    fn reset_after_fork(&self) -> finauth::Result<()>;
-    fn fresh_generation(&self) -> Option<u64>;
-    fn fresh_token_with_generation(&self) -> Option<(u64, AccessToken)>;
-}
+pub(crate) trait Core: finauth::TokenOwner + Clone + 'static {}
 
-macro_rules! core_impl {
-    ($t:ty) => {
-        impl Core for $t {
-            fn reset_after_fork(&self) -> finauth::Result<()> {
-                <$t>::reset_after_fork(self)
-            }
-            fn fresh_generation(&self) -> Option<u64> {
-                <$t>::fresh_generation(self)
-            }
-            fn fresh_token_with_generation(&self) -> Option<(u64, AccessToken)> {
-                <$t>::fresh_token_with_generation(self)
-            }
-        }
-    };
-}
-core_impl!(finauth::PartnerAuth);
-core_impl!(finauth::ClientCredentials);
+impl<T: finauth::TokenOwner + Clone + 'static> Core for T {}
 
 /// What a sync object and its async twin share.
 pub(crate) struct Shared<C: Core = finauth::PartnerAuth> {

@@ -31,7 +31,7 @@ mod transport;
 pub use config::{PartnerAuthBuilder, DEFAULT_BASE_URL};
 pub use error::{Error, GuardReason, OAuthError, Result};
 pub use finicity::{FinicityHeaders, PartnerAuth};
-pub use lifecycle::{GuardStatus, Stats};
+pub use lifecycle::{GuardStatus, Stats, TokenOwner};
 pub use oauth1::{OAuth1Signer, SignatureMethod, SigningKey};
 pub use oauth2::{AuthMethod, ClientCredentials, ClientCredentialsBuilder, OAuth2Headers};
 pub use secret::{AccessToken, Secret};

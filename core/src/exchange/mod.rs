@@ -306,6 +306,12 @@ pub(crate) async fn send_with(
     }
 }
 
+/// Header pairs from a flat list (name, value, name, value, ...): how bindings whose foreign
+/// side has no tuple type (JS, the JVM) pass an answer's headers to [`Exchange::observe`].
+pub fn flat_pairs(flat: &[String]) -> impl Iterator<Item = (&str, &str)> {
+    flat.chunks_exact(2).map(|c| (c[0].as_str(), c[1].as_str()))
+}
+
 fn header_pairs(headers: &HeaderMap) -> Vec<(&str, &str)> {
     headers
         .iter()

@@ -329,3 +329,17 @@ impl Authority for PartnerAuth {
         Box::pin(self.engine.mark_locked(code))
     }
 }
+
+impl crate::lifecycle::TokenOwner for PartnerAuth {
+    fn fresh_generation(&self) -> Option<u64> {
+        self.engine.fresh_generation()
+    }
+
+    fn fresh_token_with_generation(&self) -> Option<(u64, AccessToken)> {
+        self.engine.fresh_token_with_generation()
+    }
+
+    fn reset_after_fork(&self) -> Result<()> {
+        PartnerAuth::reset_after_fork(self)
+    }
+}

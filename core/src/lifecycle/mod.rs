@@ -16,6 +16,18 @@ use crate::store::IdentityKey;
 use std::future::Future;
 use std::time::Duration;
 
+/// What every token owner ([`crate::PartnerAuth`], [`crate::ClientCredentials`]) answers
+/// without I/O, for bindings that treat both alike: the fresh token with its generation, and the
+/// reset a forked child needs.
+pub trait TokenOwner: Send + Sync {
+    /// The generation of the fresh token (a hit is counted), `None` when `token()` must refresh.
+    fn fresh_generation(&self) -> Option<u64>;
+    /// The fresh token and its generation (no hit counted).
+    fn fresh_token_with_generation(&self) -> Option<(u64, AccessToken)>;
+    /// In a child process after `fork()`, before any other call.
+    fn reset_after_fork(&self) -> crate::error::Result<()>;
+}
+
 /// A token as a source returns it.
 #[derive(Debug, Clone)]
 pub struct Fetched {

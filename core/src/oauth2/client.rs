@@ -316,3 +316,17 @@ impl Authority for ClientCredentials {
             .is_some_and(|d| d.nonce_for(url).is_some())
     }
 }
+
+impl crate::lifecycle::TokenOwner for ClientCredentials {
+    fn fresh_generation(&self) -> Option<u64> {
+        self.engine.fresh_generation()
+    }
+
+    fn fresh_token_with_generation(&self) -> Option<(u64, AccessToken)> {
+        self.engine.fresh_token_with_generation()
+    }
+
+    fn reset_after_fork(&self) -> Result<()> {
+        ClientCredentials::reset_after_fork(self)
+    }
+}
