@@ -24,39 +24,28 @@ fn nul_terminated(s: &str) -> Vec<u8> {
 }
 
 impl finauth_headers {
-    /// The headers of an OAuth 2.0 request (`Authorization`, and `DPoP` when bound).
-    pub(crate) fn oauth2(h: &finauth::OAuth2Headers) -> Self {
+    fn from_pairs(pairs: &[(&str, &str)], token: &str) -> Self {
         finauth_headers {
-            entries: h
-                .pairs()
+            entries: pairs
                 .iter()
                 .map(|(n, v)| (nul_terminated(n), Zeroizing::new(nul_terminated(v))))
                 .collect(),
-            token: Zeroizing::new(nul_terminated(h.token().expose())),
+            token: Zeroizing::new(nul_terminated(token)),
         }
+    }
+
+    /// The headers of an OAuth 2.0 request (`Authorization`, and `DPoP` when bound).
+    pub(crate) fn oauth2(h: &finauth::OAuth2Headers) -> Self {
+        Self::from_pairs(&h.pairs(), h.token().expose())
     }
 
     /// The headers of one attempt of an exchange.
     pub(crate) fn prepared(h: &finauth::exchange::PreparedHeaders) -> Self {
-        finauth_headers {
-            entries: h
-                .pairs()
-                .iter()
-                .map(|(n, v)| (nul_terminated(n), Zeroizing::new(nul_terminated(v))))
-                .collect(),
-            token: Zeroizing::new(nul_terminated(h.token().expose())),
-        }
+        Self::from_pairs(&h.pairs(), h.token().expose())
     }
 
     pub(crate) fn new(h: &FinicityHeaders) -> Self {
-        finauth_headers {
-            entries: h
-                .pairs()
-                .iter()
-                .map(|(n, v)| (nul_terminated(n), Zeroizing::new(nul_terminated(v))))
-                .collect(),
-            token: Zeroizing::new(nul_terminated(h.token().expose())),
-        }
+        Self::from_pairs(&h.pairs(), h.token().expose())
     }
 }
 
