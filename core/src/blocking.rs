@@ -1,9 +1,9 @@
 //! A blocking facade over the async API, for C, sync Python and plain threads. Each object owns a
 //! small tokio runtime that also runs background (advisory) refreshes between calls.
 
-use crate::config::PartnerAuthBuilder;
 use crate::error::{Error, Result};
 use crate::finicity::FinicityHeaders;
+use crate::finicity::PartnerAuthBuilder;
 use crate::lifecycle::{GuardStatus, Stats};
 use crate::secret::{AccessToken, Secret};
 use std::future::Future;

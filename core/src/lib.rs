@@ -15,7 +15,6 @@
 
 pub mod blocking;
 pub mod clock;
-mod config;
 mod error;
 pub mod exchange;
 mod fingerprint;
@@ -24,13 +23,13 @@ pub mod lifecycle;
 pub mod oauth1;
 pub mod oauth2;
 mod secret;
+mod settings;
 pub mod store;
 mod token_check;
 mod transport;
 
-pub use config::{PartnerAuthBuilder, DEFAULT_BASE_URL};
 pub use error::{Error, GuardReason, OAuthError, Result};
-pub use finicity::{FinicityHeaders, PartnerAuth};
+pub use finicity::{FinicityHeaders, PartnerAuth, PartnerAuthBuilder, DEFAULT_BASE_URL};
 pub use lifecycle::{GuardStatus, Stats, TokenOwner};
 pub use oauth1::{OAuth1Signer, SignatureMethod, SigningKey};
 pub use oauth2::{AuthMethod, ClientCredentials, ClientCredentialsBuilder, OAuth2Headers};

@@ -1,10 +1,12 @@
 //! Finicity (Mastercard Open Finance US) partner authentication.
 
+mod config;
 mod headers;
 mod partner;
 pub mod response;
 pub(crate) mod source;
 
+pub use config::{PartnerAuthBuilder, DEFAULT_BASE_URL};
 pub use headers::FinicityHeaders;
 pub use partner::PartnerAuth;
 pub use response::ResourceVerdict;

@@ -1,13 +1,14 @@
+use super::config::{check_new_secret, PartnerAuthBuilder};
 use super::headers::FinicityHeaders;
 use super::response::{auth_verdict, AuthVerdict, ResourceVerdict};
 use super::source::{join, scrub_error, PartnerSource};
 use super::{APP_KEY_HEADER, APP_TOKEN_HEADER};
-use crate::config::{check_header_value, check_new_secret, PartnerAuthBuilder};
 use crate::error::{Error, Result};
 use crate::exchange::policy::{Decision, Policy, Scheme};
 use crate::exchange::{Authority, Exchange};
 use crate::lifecycle::{Engine, GuardStatus, Stats, TokenSource};
 use crate::secret::{AccessToken, Secret};
+use crate::settings::check_header_value;
 use crate::store::AttemptOutcome;
 use reqwest::{Method, Url};
 use std::sync::Arc;
@@ -60,10 +61,15 @@ impl PartnerAuth {
             v.base_url,
             b.refresh_after,
             b.token_lifetime,
-            b.timeout,
+            b.common.timeout,
         )?;
         Ok(PartnerAuth {
-            engine: Arc::new(Engine::new(source, v.store, v.engine, b.clock.clone())),
+            engine: Arc::new(Engine::new(
+                source,
+                v.store,
+                v.engine,
+                b.common.clock.clone(),
+            )),
             rotation: Arc::new(tokio::sync::Mutex::new(())),
         })
     }

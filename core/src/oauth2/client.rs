@@ -98,11 +98,16 @@ impl ClientCredentials {
             b.app_key.clone(),
             b.dpop,
             b.default_lifetime,
-            b.allow_insecure_loopback,
-            b.timeout,
+            b.common.allow_insecure_loopback,
+            b.common.timeout,
         )?;
         Ok(ClientCredentials {
-            engine: Arc::new(Engine::new(source, v.store, v.engine, b.clock.clone())),
+            engine: Arc::new(Engine::new(
+                source,
+                v.store,
+                v.engine,
+                b.common.clock.clone(),
+            )),
         })
     }
 

@@ -1,12 +1,11 @@
 //! Configuration of a [`super::ClientCredentials`]: a validating builder and `from_env`.
 
-use crate::clock::{Clock, SystemClock};
-use crate::config::check_header_value;
 use crate::error::{Error, Result};
 use crate::lifecycle::EngineConfig;
 use crate::oauth1::SigningKey;
 use crate::secret::Secret;
-use crate::store::{store_from_spec, MemoryStore, Store};
+use crate::settings::{check_header_value, check_secret_text, flag, CommonSettings};
+use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -78,16 +77,7 @@ pub struct ClientCredentialsBuilder {
     pub(crate) app_key: Option<Secret>,
     pub(crate) default_lifetime: Duration,
     pub(crate) extra_params: Vec<(String, String)>,
-    pub(crate) max_failed_attempts: u32,
-    pub(crate) store: Option<Arc<dyn Store>>,
-    pub(crate) timeout: Duration,
-    pub(crate) allow_insecure_loopback: bool,
-    pub(crate) mandatory_margin: Duration,
-    pub(crate) backoff_base: Duration,
-    pub(crate) backoff_max: Duration,
-    pub(crate) poll_interval: Duration,
-    pub(crate) degrade_on_store_error: bool,
-    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) common: CommonSettings,
 }
 
 impl std::fmt::Debug for ClientCredentialsBuilder {
@@ -107,16 +97,13 @@ impl std::fmt::Debug for ClientCredentialsBuilder {
             .field("dpop", &self.dpop)
             .field("app_key", &self.app_key.as_ref().map(|_| "[REDACTED]"))
             .field("default_lifetime", &self.default_lifetime)
-            .field("max_failed_attempts", &self.max_failed_attempts)
-            .field("store", &self.store)
-            .field("timeout", &self.timeout)
+            .field("common", &self.common)
             .finish_non_exhaustive()
     }
 }
 
 impl Default for ClientCredentialsBuilder {
     fn default() -> Self {
-        let e = EngineConfig::default();
         ClientCredentialsBuilder {
             token_url: None,
             client_id: None,
@@ -130,16 +117,8 @@ impl Default for ClientCredentialsBuilder {
             app_key: None,
             default_lifetime: Duration::from_secs(3600),
             extra_params: Vec::new(),
-            max_failed_attempts: e.max_failed_attempts,
-            store: None,
-            timeout: e.timeout,
-            allow_insecure_loopback: false,
-            mandatory_margin: e.mandatory_margin,
-            backoff_base: e.backoff_base,
-            backoff_max: e.backoff_max,
-            poll_interval: e.poll_interval,
-            degrade_on_store_error: true,
-            clock: Arc::new(SystemClock),
+            // A store failure degrades by default here too (the common default).
+            common: CommonSettings::default(),
         }
     }
 }
@@ -181,32 +160,7 @@ impl ClientCredentialsBuilder {
         app_key: impl Into<Secret> => app_key |v: _| Some(Into::<Secret>::into(v)));
     setter!(/// The lifetime assumed when the answer has no `expires_in` (default 3600 s).
         default_lifetime: Duration => default_lifetime |v| v);
-    setter!(/// Credential failures allowed since the last success (1–4, default 3).
-        max_failed_attempts: u32 => max_failed_attempts |v| v);
-    setter!(/// Where tokens and the guard live (default: memory).
-        store: Arc<dyn Store> => store Some);
-    setter!(/// Bound on a token request and any wait (default 30 s).
-        timeout: Duration => timeout |v| v);
-    setter!(/// Allow `http://` on a loopback address (the sandbox).
-        allow_insecure_loopback: bool => allow_insecure_loopback |v| v);
-    setter!(/// Before expiry, the span in which callers wait for a new token (default 10 min,
-        /// never more than the quarter between refresh and expiry).
-        mandatory_margin: Duration => mandatory_margin |v| v);
-    setter!(/// First back-off delay after a transient failure.
-        backoff_base: Duration => backoff_base |v| v);
-    setter!(/// Cap of the back-off.
-        backoff_max: Duration => backoff_max |v| v);
-    setter!(/// How often a process waiting on another's refresh polls the store.
-        poll_interval: Duration => poll_interval |v| v);
-    setter!(/// On a store failure, degrade to process-local state (default true).
-        degrade_on_store_error: bool => degrade_on_store_error |v| v);
-    setter!(/// The clock (tests use a manual one).
-        clock: Arc<dyn Clock> => clock |v| v);
-
-    /// True if a store was chosen (by `store` or `FINAUTH_STORE`).
-    pub fn has_store(&self) -> bool {
-        self.store.is_some()
-    }
+    crate::settings::common_setters!();
 
     /// An extra form parameter of the token request (e.g. `resource`).
     pub fn extra_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -255,22 +209,7 @@ impl ClientCredentialsBuilder {
         if let Some(k) = get("FINICITY_APP_KEY") {
             b = b.app_key(k);
         }
-        if let Some(s) = get("FINAUTH_STORE") {
-            b = b.store(store_from_spec(&s)?);
-        }
-        if let Some(n) = get("FINAUTH_MAX_FAILED_ATTEMPTS") {
-            b = b.max_failed_attempts(n.trim().parse().map_err(|_| {
-                Error::config(format!(
-                    "FINAUTH_MAX_FAILED_ATTEMPTS: `{n}` is not a number"
-                ))
-            })?);
-        }
-        if let Some(t) = get("FINAUTH_TIMEOUT") {
-            b = b.timeout(crate::config::seconds("FINAUTH_TIMEOUT", &t)?);
-        }
-        if let Some(v) = get("FINAUTH_ALLOW_INSECURE_LOOPBACK") {
-            b = b.allow_insecure_loopback(flag("FINAUTH_ALLOW_INSECURE_LOOPBACK", &v)?);
-        }
+        b.common.read_env(&var)?;
         Ok(b)
     }
 
@@ -280,7 +219,7 @@ impl ClientCredentialsBuilder {
             self.token_url
                 .as_deref()
                 .ok_or_else(|| Error::config("token_url is required"))?,
-            self.allow_insecure_loopback,
+            self.common.allow_insecure_loopback,
         )?;
         let client_id = self
             .client_id
@@ -299,7 +238,7 @@ impl ClientCredentialsBuilder {
                     "client_secret is required for auth_method {method}"
                 ))
             })?;
-            crate::config::check_secret_text("client_secret", s.expose())?;
+            check_secret_text("client_secret", s.expose())?;
         }
         if (method == AuthMethod::PrivateKeyJwt || self.dpop) && self.signing_key.is_none() {
             return Err(Error::config(format!(
@@ -328,22 +267,9 @@ impl ClientCredentialsBuilder {
                 )));
             }
         }
-        if !(1..=4).contains(&self.max_failed_attempts) {
-            return Err(Error::config(format!(
-                "max_failed_attempts must be 1–4, got {}",
-                self.max_failed_attempts
-            )));
-        }
+        self.common.check()?;
         if self.default_lifetime < Duration::from_secs(1) {
             return Err(Error::config("default_lifetime must be at least 1 second"));
-        }
-        if self.timeout.is_zero() || self.timeout > Duration::from_secs(600) {
-            return Err(Error::config("timeout must be between 0 and 600 seconds"));
-        }
-        if self.backoff_base.is_zero() || self.backoff_max < self.backoff_base {
-            return Err(Error::config(
-                "backoff: base must be positive and at most max",
-            ));
         }
         let audience = match &self.audience {
             Some(a) if !a.trim().is_empty() => a.trim().to_owned(),
@@ -354,20 +280,12 @@ impl ClientCredentialsBuilder {
             client_id,
             scope,
             audience,
-            store: self
-                .store
-                .clone()
-                .unwrap_or_else(|| Arc::new(MemoryStore::new())),
-            engine: EngineConfig {
-                max_failed_attempts: self.max_failed_attempts,
-                timeout: self.timeout,
-                mandatory_margin: self.mandatory_margin,
-                backoff_base: self.backoff_base,
-                backoff_max: self.backoff_max,
-                lease_ttl: self.timeout + Duration::from_secs(5),
-                poll_interval: self.poll_interval.max(Duration::from_millis(1)),
-                degrade_on_store_error: self.degrade_on_store_error,
-            },
+            store: self.common.store_or_memory(),
+            engine: self.common.engine(
+                self.common
+                    .mandatory_margin
+                    .unwrap_or(EngineConfig::default().mandatory_margin),
+            ),
         })
     }
 }
@@ -414,14 +332,6 @@ pub(crate) fn normalize_scope(scope: Option<&str>) -> Result<Option<String>> {
     } else {
         Some(items.join(" "))
     })
-}
-
-fn flag(name: &str, v: &str) -> Result<bool> {
-    match v.trim() {
-        "1" | "true" | "yes" => Ok(true),
-        "0" | "false" | "no" => Ok(false),
-        other => Err(Error::config(format!("{name}: `{other}` is not 1 or 0"))),
-    }
 }
 
 #[cfg(test)]

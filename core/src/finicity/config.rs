@@ -1,11 +1,13 @@
-//! Configuration of a [`crate::PartnerAuth`]: a validating builder and `from_env`.
+//! Configuration of a [`crate::PartnerAuth`]: a validating builder and `from_env`. The settings
+//! every credential object shares are [`crate::settings::CommonSettings`].
 
-use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::lifecycle::EngineConfig;
 use crate::secret::Secret;
-use crate::store::{store_from_spec, MemoryStore, Store};
-use std::sync::Arc;
+use crate::settings::{
+    check_header_value, check_secret_text, common_setters, seconds, CommonSettings,
+};
+use crate::store::Store;
 use std::time::Duration;
 
 /// The default Finicity API (sandbox and production share it; the Partner ID decides).
@@ -20,17 +22,7 @@ pub struct PartnerAuthBuilder {
     pub(crate) base_url: String,
     pub(crate) refresh_after: Duration,
     pub(crate) token_lifetime: Duration,
-    pub(crate) max_failed_attempts: u32,
-    pub(crate) store: Option<Arc<dyn Store>>,
-    pub(crate) timeout: Duration,
-    pub(crate) allow_insecure_loopback: bool,
-    pub(crate) mandatory_margin: Option<Duration>,
-    pub(crate) degrade_on_store_error: bool,
-    pub(crate) backoff_base: Duration,
-    pub(crate) backoff_max: Duration,
-    pub(crate) lease_ttl: Option<Duration>,
-    pub(crate) poll_interval: Duration,
-    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) common: CommonSettings,
 }
 
 impl std::fmt::Debug for PartnerAuthBuilder {
@@ -45,17 +37,13 @@ impl std::fmt::Debug for PartnerAuthBuilder {
             .field("base_url", &self.base_url)
             .field("refresh_after", &self.refresh_after)
             .field("token_lifetime", &self.token_lifetime)
-            .field("max_failed_attempts", &self.max_failed_attempts)
-            .field("store", &self.store)
-            .field("timeout", &self.timeout)
-            .field("allow_insecure_loopback", &self.allow_insecure_loopback)
+            .field("common", &self.common)
             .finish_non_exhaustive()
     }
 }
 
 impl Default for PartnerAuthBuilder {
     fn default() -> Self {
-        let e = EngineConfig::default();
         PartnerAuthBuilder {
             partner_id: None,
             partner_secret: None,
@@ -63,17 +51,7 @@ impl Default for PartnerAuthBuilder {
             base_url: DEFAULT_BASE_URL.into(),
             refresh_after: Duration::from_secs(5400),
             token_lifetime: Duration::from_secs(7200),
-            max_failed_attempts: e.max_failed_attempts,
-            store: None,
-            timeout: e.timeout,
-            allow_insecure_loopback: false,
-            mandatory_margin: None,
-            degrade_on_store_error: e.degrade_on_store_error,
-            backoff_base: e.backoff_base,
-            backoff_max: e.backoff_max,
-            lease_ttl: None,
-            poll_interval: e.poll_interval,
-            clock: Arc::new(SystemClock),
+            common: CommonSettings::default(),
         }
     }
 }
@@ -109,62 +87,7 @@ impl PartnerAuthBuilder {
         self.token_lifetime = v;
         self
     }
-    /// Credential failures allowed since the last success, 1–4 (default 3).
-    pub fn max_failed_attempts(mut self, v: u32) -> Self {
-        self.max_failed_attempts = v;
-        self
-    }
-    pub fn store(mut self, v: Arc<dyn Store>) -> Self {
-        self.store = Some(v);
-        self
-    }
-    /// True if a store was set explicitly.
-    pub fn has_store(&self) -> bool {
-        self.store.is_some()
-    }
-    /// Bound on one request and on any wait for a token (default 30 s).
-    pub fn timeout(mut self, v: Duration) -> Self {
-        self.timeout = v;
-        self
-    }
-    /// Accept `http://` for loopback addresses (the sandbox).
-    pub fn allow_insecure_loopback(mut self, v: bool) -> Self {
-        self.allow_insecure_loopback = v;
-        self
-    }
-    /// Span before expiry in which callers wait for a new token (default 10 min, or half the
-    /// advisory span when tokens live shorter).
-    pub fn mandatory_margin(mut self, v: Duration) -> Self {
-        self.mandatory_margin = Some(v);
-        self
-    }
-    /// What a store failure does: `true` (default) goes on with process-local state and a
-    /// one-attempt guard; `false` fails with `Error::Store` (short-lived processes, e.g. a CLI).
-    pub fn degrade_on_store_error(mut self, v: bool) -> Self {
-        self.degrade_on_store_error = v;
-        self
-    }
-    /// First and largest delay between failed refreshes (default 1 s and 60 s).
-    pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
-        self.backoff_base = base;
-        self.backoff_max = max;
-        self
-    }
-    /// How long a shared refresh lease lasts (default: timeout + 5 s).
-    pub fn lease_ttl(mut self, v: Duration) -> Self {
-        self.lease_ttl = Some(v);
-        self
-    }
-    /// How often a process waiting on another's refresh looks at the store (default 50 ms).
-    pub fn poll_interval(mut self, v: Duration) -> Self {
-        self.poll_interval = v;
-        self
-    }
-    /// Replace the clock (tests: [`crate::clock::ManualClock`]).
-    pub fn clock(mut self, v: Arc<dyn Clock>) -> Self {
-        self.clock = v;
-        self
-    }
+    common_setters!();
 
     /// Read the variables of API.md through `var` (tests pass a map; `from_env` the process's).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
@@ -178,39 +101,13 @@ impl PartnerAuthBuilder {
         if let Some(v) = get("FINICITY_BASE_URL") {
             b.base_url = v;
         }
-        if let Some(v) = get("FINAUTH_STORE") {
-            b.store = Some(store_from_spec(&v).map_err(|e| match e {
-                Error::Config(m) => Error::config(format!("FINAUTH_STORE: {m}")),
-                other => other,
-            })?);
-        }
-        if let Some(v) = get("FINAUTH_MAX_FAILED_ATTEMPTS") {
-            b.max_failed_attempts = v.trim().parse().map_err(|_| {
-                Error::config(format!(
-                    "FINAUTH_MAX_FAILED_ATTEMPTS: `{v}` is not a whole number"
-                ))
-            })?;
-        }
         if let Some(v) = get("FINAUTH_REFRESH_AFTER") {
             b.refresh_after = seconds("FINAUTH_REFRESH_AFTER", &v)?;
         }
         if let Some(v) = get("FINAUTH_TOKEN_LIFETIME") {
             b.token_lifetime = seconds("FINAUTH_TOKEN_LIFETIME", &v)?;
         }
-        if let Some(v) = get("FINAUTH_TIMEOUT") {
-            b.timeout = seconds("FINAUTH_TIMEOUT", &v)?;
-        }
-        if let Some(v) = get("FINAUTH_ALLOW_INSECURE_LOOPBACK") {
-            b.allow_insecure_loopback = match v.trim() {
-                "1" | "true" | "yes" => true,
-                "0" | "false" | "no" => false,
-                _ => {
-                    return Err(Error::config(
-                        "FINAUTH_ALLOW_INSECURE_LOOPBACK: expected 1 or 0",
-                    ))
-                }
-            };
-        }
+        b.common.read_env(&var)?;
         Ok(b)
     }
 
@@ -250,14 +147,9 @@ impl PartnerAuthBuilder {
         let base_url = crate::transport::validate_url(
             "base_url",
             &self.base_url,
-            self.allow_insecure_loopback,
+            self.common.allow_insecure_loopback,
         )?;
-        if !(1..=4).contains(&self.max_failed_attempts) {
-            return Err(Error::config(format!(
-                "max_failed_attempts must be 1–4 (the server locks the Partner ID at 5), got {}",
-                self.max_failed_attempts
-            )));
-        }
+        self.common.check()?;
         if self.token_lifetime.is_zero() {
             return Err(Error::config("token_lifetime must be positive"));
         }
@@ -266,10 +158,7 @@ impl PartnerAuthBuilder {
                 "refresh_after must be positive and shorter than token_lifetime",
             ));
         }
-        if self.timeout.is_zero() || self.timeout > Duration::from_secs(600) {
-            return Err(Error::config("timeout must be between 0 and 600 seconds"));
-        }
-        let margin = self.mandatory_margin.unwrap_or_else(|| {
+        let margin = self.common.mandatory_margin.unwrap_or_else(|| {
             EngineConfig::default()
                 .mandatory_margin
                 .min(self.token_lifetime.saturating_sub(self.refresh_after) / 2)
@@ -279,32 +168,13 @@ impl PartnerAuthBuilder {
                 "mandatory_margin must be shorter than token_lifetime",
             ));
         }
-        if self.backoff_base.is_zero() || self.backoff_max < self.backoff_base {
-            return Err(Error::config(
-                "backoff: base must be positive and at most max",
-            ));
-        }
-        let engine = EngineConfig {
-            max_failed_attempts: self.max_failed_attempts,
-            timeout: self.timeout,
-            mandatory_margin: margin,
-            backoff_base: self.backoff_base,
-            backoff_max: self.backoff_max,
-            lease_ttl: self
-                .lease_ttl
-                .unwrap_or(self.timeout + Duration::from_secs(5)),
-            poll_interval: self.poll_interval.max(Duration::from_millis(1)),
-            degrade_on_store_error: self.degrade_on_store_error,
-        };
+        let engine = self.common.engine(margin);
         Ok(Validated {
             partner_id,
             secret,
             app_key,
             base_url,
-            store: self
-                .store
-                .clone()
-                .unwrap_or_else(|| Arc::new(MemoryStore::new())),
+            store: self.common.store_or_memory(),
             engine,
         })
     }
@@ -315,43 +185,8 @@ pub(crate) struct Validated {
     pub secret: Secret,
     pub app_key: Secret,
     pub base_url: reqwest::Url,
-    pub store: Arc<dyn Store>,
+    pub store: std::sync::Arc<dyn Store>,
     pub engine: EngineConfig,
-}
-
-pub(crate) fn seconds(name: &str, v: &str) -> Result<Duration> {
-    let s: f64 = v
-        .trim()
-        .parse()
-        .map_err(|_| Error::config(format!("{name}: `{v}` is not a number of seconds")))?;
-    Duration::try_from_secs_f64(s)
-        .map_err(|_| Error::config(format!("{name}: `{v}` is not a positive number of seconds")))
-}
-
-/// A secret sent in a JSON body: any printable text.
-pub(crate) fn check_secret_text(field: &str, s: &str) -> Result<()> {
-    if s.is_empty() {
-        return Err(Error::config(format!("{field} must not be empty")));
-    }
-    if s.len() > 1024 || s.chars().any(char::is_control) {
-        return Err(Error::config(format!(
-            "{field} must be at most 1024 characters without control characters"
-        )));
-    }
-    Ok(())
-}
-
-/// A value sent in an HTTP header.
-pub(crate) fn check_header_value(field: &str, s: &str) -> Result<()> {
-    if s.is_empty() {
-        return Err(Error::config(format!("{field} must not be empty")));
-    }
-    if s.len() > 512 || !s.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-        return Err(Error::config(format!(
-            "{field} must be 1–512 visible ASCII characters"
-        )));
-    }
-    Ok(())
 }
 
 /// Finicity's rules for a new partner secret (checked before the PUT is sent).
@@ -433,7 +268,7 @@ mod tests {
             _ => None,
         };
         let b = PartnerAuthBuilder::from_vars(vars).unwrap();
-        assert_eq!(b.timeout, Duration::from_millis(2500));
+        assert_eq!(b.common.timeout, Duration::from_millis(2500));
         assert!(err(b).contains("max_failed_attempts"));
         let missing = PartnerAuthBuilder::from_vars(|_| None)
             .err()
