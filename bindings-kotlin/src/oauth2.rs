@@ -215,12 +215,7 @@ impl NativeClientCredentials {
         if let Some(d) = o.default_lifetime {
             b = b.default_lifetime(d);
         }
-        // Sorted, so the token request's form does not depend on the map's order.
-        let mut extra: Vec<_> = o.extra_params.unwrap_or_default().into_iter().collect();
-        extra.sort();
-        for (k, v) in extra {
-            b = b.extra_param(k, v);
-        }
+        b = b.extra_params(o.extra_params.unwrap_or_default());
         if let Some(s) = o.store {
             b = b.store(s.core()?);
         }

@@ -88,15 +88,7 @@ impl NativeClientCredentials {
         if let Some(d) = secs("defaultLifetime", options.default_lifetime)? {
             b = b.default_lifetime(d);
         }
-        let mut extra: Vec<_> = options
-            .extra_params
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        extra.sort();
-        for (k, v) in extra {
-            b = b.extra_param(k, v);
-        }
+        b = b.extra_params(options.extra_params.unwrap_or_default());
         if let Some(s) = memory {
             b = b.store(Arc::clone(&s.inner));
         } else if let Some(s) = file {

@@ -59,11 +59,7 @@ fn build(
     if let Some(d) = secs(py, "default_lifetime", default_lifetime)? {
         b = b.default_lifetime(d);
     }
-    let mut extra: Vec<_> = extra_params.unwrap_or_default().into_iter().collect();
-    extra.sort();
-    for (k, v) in extra {
-        b = b.extra_param(k, v);
-    }
+    b = b.extra_params(extra_params.unwrap_or_default());
     if let Some(s) = crate::store::from_arg(py, store)? {
         b = b.store(s);
     }

@@ -165,6 +165,16 @@ impl ClientCredentialsBuilder {
     /// An extra form parameter of the token request (e.g. `resource`).
     pub fn extra_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.extra_params.push((name.into(), value.into()));
+        // Sorted here, in core: the token request's form never depends on the order (or the
+        // hash map) a binding handed them over in.
+        self.extra_params.sort();
+        self
+    }
+
+    /// Several extra token-request parameters at once, in any order (e.g. a binding's map).
+    pub fn extra_params(mut self, params: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.extra_params.extend(params);
+        self.extra_params.sort();
         self
     }
 
@@ -385,5 +395,23 @@ mod tests {
         assert!(
             msg(base().client_secret("s").max_failed_attempts(5)).contains("max_failed_attempts")
         );
+    }
+}
+
+#[cfg(test)]
+mod extra_params_tests {
+    use super::*;
+
+    #[test]
+    fn extra_params_are_sorted_in_core_whatever_order_they_came_in() {
+        let a = ClientCredentialsBuilder::new()
+            .extra_param("b", "2")
+            .extra_param("a", "1");
+        let b = ClientCredentialsBuilder::new().extra_params([
+            ("a".to_owned(), "1".to_owned()),
+            ("b".to_owned(), "2".to_owned()),
+        ]);
+        assert_eq!(a.extra_params, b.extra_params);
+        assert_eq!(a.extra_params[0].0, "a");
     }
 }
