@@ -8,7 +8,7 @@
         await client.get(f"{auth.base_url}/aggregation/v1/customers")
 
 Each request gets the ``Finicity-App-Key`` and ``Finicity-App-Token`` headers. When the server
-answers that the token is invalid or expired (HTTP 401 with Finicity code 10022 or 10023), the
+answers that the token is invalid or expired (Finicity code 10022 or 10023, HTTP 401 or 500), the
 token is invalidated (one refresh, however many requests saw it) and the request is resent once;
 a 24302 raises :class:`finauth.AccountLockedError`. Every rule is core's request policy (an
 ``Exchange``): these classes only move bytes.

@@ -9,7 +9,7 @@
     session.get(f"{auth.base_url}/aggregation/v1/customers")
 
 Each request gets the ``Finicity-App-Key`` and ``Finicity-App-Token`` headers. When the server
-answers that the token is invalid or expired (HTTP 401 with Finicity code 10022 or 10023), the
+answers that the token is invalid or expired (Finicity code 10022 or 10023, HTTP 401 or 500), the
 token is invalidated (one refresh, however many requests saw it) and the request is resent once.
 A 24302 answer (Partner ID locked; the resent answer too) raises
 :class:`finauth.AccountLockedError` and is recorded in the store, so every caller and process
