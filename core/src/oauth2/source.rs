@@ -155,8 +155,11 @@ impl OAuth2Source {
         v
     }
 
-    /// One token request (with a fresh assertion and DPoP proof).
-    async fn request_once(&self, credential: &Secret) -> Result<RawResponse> {
+    /// One token request (with a fresh assertion and DPoP proof). Returns the answer and the
+    /// one-time credentials it carried (the assertion, the proof), so that a server echoing them
+    /// in an error cannot put them in a message.
+    async fn request_once(&self, credential: &Secret) -> Result<(RawResponse, Vec<Secret>)> {
+        let mut sent = Vec::new();
         let mut form: Vec<(&str, Zeroizing<String>)> =
             vec![("grant_type", Zeroizing::new("client_credentials".into()))];
         if let Some(s) = &self.scope {
@@ -196,6 +199,7 @@ impl OAuth2Source {
             }
             AuthMethod::PrivateKeyJwt => {
                 let assertion = self.assertion()?;
+                sent.push(assertion.clone());
                 form.push(("client_id", Zeroizing::new(self.client_id.clone())));
                 form.push((
                     "client_assertion_type",
@@ -210,6 +214,7 @@ impl OAuth2Source {
         }
         if let Some(d) = &self.dpop {
             let proof = d.proof("POST", &self.token_url, None)?;
+            sent.push(proof.clone());
             req = req.header(DPOP_HEADER, sensitive(proof.expose())?);
         }
         let req = if self.method == AuthMethod::FinicityJson {
@@ -252,7 +257,7 @@ impl OAuth2Source {
         if let Some(d) = &self.dpop {
             d.learn(&self.token_url, &raw.headers);
         }
-        Ok(raw)
+        Ok((raw, sent))
     }
 
     fn parse_success(&self, raw: &RawResponse) -> std::result::Result<Fetched, FetchError> {
@@ -363,11 +368,12 @@ impl TokenSource for OAuth2Source {
     }
 
     async fn fetch(&self, credential: &Secret) -> std::result::Result<Fetched, FetchError> {
-        let mut raw = self
+        let (mut raw, mut one_time) = self
             .request_once(credential)
             .await
             .map_err(FetchError::Other)?;
-        let secrets = self.sent_secrets(credential);
+        let mut secrets = self.sent_secrets(credential);
+        secrets.extend(one_time.iter().cloned());
         let mut err = oauth_error(&raw, &secrets);
         // RFC 9449 §8: the first request may be answered with a nonce to use; retry once.
         if self.dpop.is_some()
@@ -375,10 +381,11 @@ impl TokenSource for OAuth2Source {
             && err.as_ref().is_some_and(|e| e.error == "use_dpop_nonce")
         {
             tracing::debug!("the token endpoint asked for a DPoP nonce; retrying once");
-            raw = self
+            (raw, one_time) = self
                 .request_once(credential)
                 .await
                 .map_err(FetchError::Other)?;
+            secrets.extend(one_time);
             err = oauth_error(&raw, &secrets);
         }
         if raw.status == 200 {
