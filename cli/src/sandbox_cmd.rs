@@ -26,6 +26,7 @@ pub async fn run(port: u16, token_lifetime: Option<f64>, latency_ms: u64) -> Res
             })?;
     }
     let lifetime = config.token_lifetime;
+    let signal = finauth_sandbox::shutdown_signal();
     let sandbox = Sandbox::start(config)
         .await
         .map_err(|e| CliError::transport(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
@@ -42,7 +43,7 @@ pub async fn run(port: u16, token_lifetime: Option<f64>, latency_ms: u64) -> Res
         "finauth: sandbox serving at {} until Ctrl-C",
         sandbox.url()
     ));
-    finauth_sandbox::shutdown_signal().await;
+    signal.await;
     sandbox.shutdown().await;
     Ok(())
 }

@@ -602,34 +602,45 @@ impl Drop for Sandbox {
 }
 
 /// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            // No handler could be installed: never resolve through this branch.
-            std::future::pending::<()>().await;
-        }
-    };
+///
+/// The handlers are installed when this is called, not when the future is first polled:
+/// call it before announcing the URL, or a supervisor that signals as soon as it reads the
+/// URL kills the process with the default action instead of shutting it down.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
+        let term = signal(SignalKind::terminate()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    // No handler could be installed: never resolve through this branch.
+                    None => std::future::pending::<()>().await,
                 }
+            };
+            tokio::select! {
+                _ = wait(term) => {}
+                _ = wait(int) => {}
             }
-            Err(_) => ctrl_c.await,
         }
     }
     #[cfg(not(unix))]
-    ctrl_c.await;
+    async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// What the `finauth-sandbox` binary (and `finauth sandbox`) does: starts the sandbox,
 /// prints exactly one line, its URL, to stdout, flushes, and serves until SIGINT/SIGTERM.
 pub async fn run_until_signal(config: SandboxConfig) -> io::Result<()> {
     let cert_out = config.tls_cert_out.clone();
+    let signal = shutdown_signal();
     let sandbox = Sandbox::start(config).await?;
     if let (Some(path), Some(pem)) = (cert_out, sandbox.tls_certificate_pem()) {
         std::fs::write(path, pem)?;
@@ -639,7 +650,7 @@ pub async fn run_until_signal(config: SandboxConfig) -> io::Result<()> {
         writeln!(out, "{}", sandbox.url())?;
         out.flush()?;
     }
-    shutdown_signal().await;
+    signal.await;
     sandbox.shutdown().await;
     Ok(())
 }
