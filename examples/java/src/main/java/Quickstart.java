@@ -1,6 +1,7 @@
 // finauth quickstart for Java: no coroutines, the blocking API and the static entry points of
-// dev.finauth.Finauth. 64 threads share one authentication, the headers of a Finicity call, a real
-// call with java.net.http, the counters; then an OAuth 2.0 client credentials token and headers.
+// dev.finauth.Finauth. 64 threads share one authentication; then a Finicity call and an OAuth 2.0
+// client credentials call with java.net.http, each a loop over finauth's request policy
+// (Exchange); the counters.
 // Configured by FINICITY_PARTNER_ID, FINICITY_PARTNER_SECRET, FINICITY_APP_KEY, FINICITY_BASE_URL,
 // FINAUTH_OAUTH2_TOKEN_URL, FINAUTH_OAUTH2_CLIENT_ID, FINAUTH_OAUTH2_CLIENT_SECRET and
 // FINAUTH_ALLOW_INSECURE_LOOPBACK=1 for the local sandbox (scripts/quickstart-kotlin.sh).
@@ -8,14 +9,14 @@
 import dev.finauth.ClientCredentials;
 import dev.finauth.Finauth;
 import dev.finauth.FinauthException;
-import dev.finauth.FinicityHeaders;
-import dev.finauth.OAuth2Headers;
+import dev.finauth.Exchange;
 import dev.finauth.PartnerAuth;
 import dev.finauth.Stats;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -48,30 +49,25 @@ public final class Quickstart {
             pool.shutdown();
             System.out.println("64 threads got " + tokens.size() + " distinct token(s)");
 
-            FinicityHeaders headers = auth.headersBlocking();
-            HttpRequest.Builder request =
-                    HttpRequest.newBuilder(URI.create(auth.baseUrl() + "aggregation/v1/customers"));
-            for (Map.Entry<String, String> h : headers.asMap().entrySet()) {
-                request.header(h.getKey(), h.getValue());
+            // A real call with java.net.http, as a loop over finauth's request policy: finauth
+            // gives each attempt's headers and judges each answer (resend once with a new token,
+            // or stop everyone on a locked Partner ID); this code only sends.
+            HttpClient http = HttpClient.newHttpClient();
+            String customers = auth.baseUrl() + "aggregation/v1/customers";
+            HttpResponse<String> resp;
+            try (Exchange ex = auth.exchange("GET", customers)) {
+                resp = send(http, ex, HttpRequest.newBuilder(URI.create(customers)));
             }
-            HttpResponse<String> resp = HttpClient.newHttpClient()
-                    .send(request.build(), HttpResponse.BodyHandlers.ofString());
             System.out.println("java.net.http GET /aggregation/v1/customers -> " + resp.statusCode());
-            if (resp.statusCode() == 401) {
-                // A rejected token (10022/10023): drop it so the next call gets a new one.
-                auth.invalidateBlocking(headers.token());
-            }
 
-            // OAuth 2.0 client credentials: Authorization (and a DPoP proof when configured) for
-            // one request; invalidateBlocking(token) after a 401 gets a new token next time.
+            // OAuth 2.0 client credentials through the same loop: Authorization (and a DPoP
+            // proof when configured) per attempt, the nonce challenge and rejected tokens
+            // handled by the core.
             String resource = oauth2.tokenUrl().replaceAll("/token$", "/resource/accounts");
-            OAuth2Headers oauth2Headers = oauth2.headersBlocking("GET", resource);
-            HttpRequest.Builder oauth2Request = HttpRequest.newBuilder(URI.create(resource));
-            for (Map.Entry<String, String> h : oauth2Headers.asMap().entrySet()) {
-                oauth2Request.header(h.getKey(), h.getValue());
+            HttpResponse<String> oauth2Resp;
+            try (Exchange ex = oauth2.exchange("GET", resource)) {
+                oauth2Resp = send(http, ex, HttpRequest.newBuilder(URI.create(resource)));
             }
-            HttpResponse<String> oauth2Resp = HttpClient.newHttpClient()
-                    .send(oauth2Request.build(), HttpResponse.BodyHandlers.ofString());
             System.out.println("OAuth 2.0 (" + oauth2.tokenType() + ") GET /oauth2/resource/accounts -> "
                     + oauth2Resp.statusCode());
         } catch (FinauthException e) {
@@ -81,5 +77,25 @@ public final class Quickstart {
         Stats s = auth.stats();
         System.out.println("stats: " + s.getAuthRequests() + " authentication request(s), "
                 + s.getCacheHits() + " cache hit(s)");
+    }
+
+    /** Send `request` until the exchange hands the answer over: the whole integration. */
+    static HttpResponse<String> send(HttpClient http, Exchange ex, HttpRequest.Builder request)
+            throws FinauthException, java.io.IOException, InterruptedException {
+        while (true) {
+            HttpRequest.Builder attempt = request.copy();
+            for (Map.Entry<String, String> h : ex.prepareBlocking().getHeaders().entrySet()) {
+                attempt.setHeader(h.getKey(), h.getValue());
+            }
+            HttpResponse<String> resp = http.send(attempt.build(), HttpResponse.BodyHandlers.ofString());
+            List<String> headers = new ArrayList<>();
+            resp.headers().map().forEach((name, values) -> values.forEach(v -> {
+                headers.add(name);
+                headers.add(v);
+            }));
+            byte[] body = ex.wantsBody(resp.statusCode())
+                    ? resp.body().getBytes(StandardCharsets.UTF_8) : new byte[0];
+            if (!ex.observeBlocking(resp.statusCode(), headers, body)) return resp;
+        }
     }
 }
