@@ -66,6 +66,8 @@ const BY_CODE = {
 function fromNative(e) {
   if (e instanceof FinauthError) return e
   const code = e && typeof e.code === 'string' ? e.code : 'INTERNAL'
+  // A wrong JavaScript type in the options (`src/options.rs`): what Node itself would throw.
+  if (code === 'TYPE_ERROR') return new TypeError(e.message)
   const Cls = BY_CODE[code]
   if (Cls) return new Cls(e.message, e)
   const message = e && typeof e.message === 'string' ? e.message : String(e)

@@ -7,62 +7,13 @@ const { inspect } = require('node:util')
 const native = require('./native.js')
 const errors = require('./errors.js')
 const exchange = require('./exchange.js')
-const { ConfigError, settle, rethrow, sync } = errors
+const { settle, rethrow, sync } = errors
 
 const { MemoryStore, FileStore, RedisStore, NativePartnerAuth, freshGeneration } = native
 
 const kNative = Symbol('finauth.native')
 const APP_KEY = 'Finicity-App-Key'
 const APP_TOKEN = 'Finicity-App-Token'
-
-const STRINGS = ['partnerId', 'partnerSecret', 'appKey', 'baseUrl']
-const NUMBERS = ['refreshAfter', 'tokenLifetime', 'maxFailedAttempts', 'timeout']
-const KNOWN = new Set([...STRINGS, ...NUMBERS, 'store', 'allowInsecureLoopback'])
-
-function nativeOptions(options) {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError('finauth: new PartnerAuth(options) needs an options object')
-  }
-  const out = {}
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new ConfigError(`unknown option \`${key}\``)
-  }
-  for (const key of STRINGS) {
-    const v = options[key]
-    if (v === undefined || v === null) continue
-    if (typeof v !== 'string') throw new TypeError(`finauth: option \`${key}\` must be a string`)
-    out[key] = v
-  }
-  for (const key of NUMBERS) {
-    const v = options[key]
-    if (v === undefined || v === null) continue
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new ConfigError(`${key} must be a non-negative number${key === 'maxFailedAttempts' ? '' : ' of seconds'}`)
-    }
-    if (key === 'maxFailedAttempts' && !Number.isInteger(v)) {
-      throw new ConfigError('maxFailedAttempts must be a whole number (1–4)')
-    }
-    out[key] = v
-  }
-  if (options.allowInsecureLoopback !== undefined) {
-    if (typeof options.allowInsecureLoopback !== 'boolean') {
-      throw new TypeError('finauth: option `allowInsecureLoopback` must be a boolean')
-    }
-    out.allowInsecureLoopback = options.allowInsecureLoopback
-  }
-  let memory = null
-  let file = null
-  let redis = null
-  const store = options.store
-  if (store instanceof MemoryStore) memory = store
-  else if (store instanceof FileStore) file = store
-  else if (store instanceof RedisStore) redis = store
-  else if (typeof store === 'string') out.storeSpec = store
-  else if (store !== undefined && store !== null) {
-    throw new TypeError('finauth: option `store` must be a MemoryStore, a FileStore, a RedisStore or a string such as "file:/path"')
-  }
-  return [out, memory, file, redis]
-}
 
 function checkString(name, v) {
   if (typeof v !== 'string') throw new TypeError(`finauth: ${name} must be a string`)
@@ -83,8 +34,8 @@ class PartnerAuth {
     if (options !== null && typeof options === 'object' && options[kNative] instanceof NativePartnerAuth) {
       this.#native = options[kNative]
     } else {
-      const [opts, memory, file, redis] = nativeOptions(options)
-      this.#native = sync(() => new NativePartnerAuth(opts, memory, file, redis))
+      // The native constructor reads and checks the options (`src/options.rs`).
+      this.#native = sync(() => new NativePartnerAuth(options))
     }
     this.#handle = this.#native.handle
   }
@@ -249,11 +200,7 @@ const wrappedFileStore = SharedFileStore
 /** State shared by every process on every host through Redis. The URL (it may hold a password) is never shown. */
 class SharedRedisStore extends RedisStore {
   constructor(options) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError('finauth: new RedisStore({ url, prefix }) needs an options object')
-    }
-    checkString('RedisStore option `url`', options.url)
-    if (options.prefix !== undefined) checkString('RedisStore option `prefix`', options.prefix)
+    // The native constructor reads and checks the options (`src/options.rs`).
     try {
       super(options)
     } catch (e) {

@@ -10,68 +10,7 @@ const { ConfigError, settle, rethrow, sync } = require('./errors.js')
 const { SigningKey, nativeKey } = require('./oauth1.js')
 const exchange = require('./exchange.js')
 
-const STRINGS = ['tokenUrl', 'clientId', 'clientSecret', 'authMethod', 'scope', 'keyId', 'audience', 'appKey']
-const NUMBERS = ['defaultLifetime', 'maxFailedAttempts', 'timeout']
-const BOOLS = ['dpop', 'allowInsecureLoopback']
-const KNOWN = new Set([...STRINGS, ...NUMBERS, ...BOOLS, 'signingKey', 'extraParams', 'store'])
 const kNative = Symbol('finauth.native')
-
-function nativeOptions(options) {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError('finauth: new ClientCredentials(options) needs an options object')
-  }
-  const out = {}
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new ConfigError(`unknown option \`${key}\``)
-  }
-  for (const key of STRINGS) {
-    const v = options[key]
-    if (v === undefined || v === null) continue
-    if (typeof v !== 'string') throw new TypeError(`finauth: option \`${key}\` must be a string`)
-    out[key] = v
-  }
-  for (const key of NUMBERS) {
-    const v = options[key]
-    if (v === undefined || v === null) continue
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new ConfigError(`${key} must be a non-negative number`)
-    }
-    out[key] = v
-  }
-  for (const key of BOOLS) {
-    const v = options[key]
-    if (v === undefined || v === null) continue
-    if (typeof v !== 'boolean') throw new TypeError(`finauth: option \`${key}\` must be a boolean`)
-    out[key] = v
-  }
-  if (options.extraParams !== undefined && options.extraParams !== null) {
-    if (typeof options.extraParams !== 'object') throw new TypeError('finauth: option `extraParams` must be an object of strings')
-    out.extraParams = {}
-    for (const [k, v] of Object.entries(options.extraParams)) {
-      if (typeof v !== 'string') throw new TypeError(`finauth: extraParams.${k} must be a string`)
-      out.extraParams[k] = v
-    }
-  }
-  let key = null
-  if (options.signingKey !== undefined && options.signingKey !== null) {
-    if (!(options.signingKey instanceof SigningKey)) {
-      throw new TypeError('finauth: option `signingKey` must be a SigningKey (loadPem / loadPkcs12)')
-    }
-    key = nativeKey(options.signingKey)
-  }
-  let memory = null
-  let file = null
-  let redis = null
-  const store = options.store
-  if (store instanceof native.MemoryStore) memory = store
-  else if (store instanceof native.FileStore) file = store
-  else if (store instanceof native.RedisStore) redis = store
-  else if (typeof store === 'string') out.storeSpec = store
-  else if (store !== undefined && store !== null) {
-    throw new TypeError('finauth: option `store` must be a MemoryStore, a FileStore, a RedisStore or a string')
-  }
-  return [out, key, memory, file, redis]
-}
 
 function headerObject(headers) {
   const out = {}
@@ -93,8 +32,10 @@ class ClientCredentials {
     if (options !== null && typeof options === 'object' && options[kNative] instanceof native.NativeClientCredentials) {
       this.#native = options[kNative]
     } else {
-      const [opts, key, memory, file, redis] = nativeOptions(options)
-      this.#native = sync(() => new native.NativeClientCredentials(opts, key, memory, file, redis))
+      // The native constructor reads and checks the options (`src/options.rs`); a SigningKey
+      // travels as the native key it wraps.
+      const key = options !== null && typeof options === 'object' ? nativeKey(options.signingKey) : null
+      this.#native = sync(() => new native.NativeClientCredentials(options, key))
     }
   }
 

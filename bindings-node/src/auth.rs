@@ -2,28 +2,26 @@
 //! Every network call is an `async fn` on napi's tokio runtime (a Promise; the event loop never
 //! waits); `freshGeneration` (a free function, the hot path) answers a fresh token at once.
 
-use crate::error::{config, outcome, throw, Outcome, SyncError};
-use crate::store::{FileStore, MemoryStore, RedisStore};
+use crate::error::{outcome, throw, Outcome, SyncError};
+use crate::options::Options;
 use finauth::AccessToken;
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 use std::sync::Arc;
-use std::time::Duration;
 
-/// The constructor's options (names of API.md in camelCase; durations in seconds).
-#[napi(object)]
-pub struct NativeOptions {
-    pub partner_id: Option<String>,
-    pub partner_secret: Option<String>,
-    pub app_key: Option<String>,
-    pub base_url: Option<String>,
-    /// A `FINAUTH_STORE`-style string (`memory`, `file:/path`); store objects come separately.
-    pub store_spec: Option<String>,
-    pub refresh_after: Option<f64>,
-    pub token_lifetime: Option<f64>,
-    pub max_failed_attempts: Option<u32>,
-    pub timeout: Option<f64>,
-    pub allow_insecure_loopback: Option<bool>,
-}
+/// The names `new PartnerAuth(options)` takes.
+const KNOWN: &[&str] = &[
+    "partnerId",
+    "partnerSecret",
+    "appKey",
+    "baseUrl",
+    "store",
+    "refreshAfter",
+    "tokenLifetime",
+    "maxFailedAttempts",
+    "timeout",
+    "allowInsecureLoopback",
+];
 
 /// `Finicity-App-Key` and `Finicity-App-Token`.
 #[napi(object)]
@@ -95,14 +93,6 @@ impl From<finauth::GuardStatus> for GuardStatus {
     }
 }
 
-fn secs(field: &str, v: Option<f64>) -> Result<Option<Duration>, SyncError> {
-    v.map(|s| {
-        Duration::try_from_secs_f64(s)
-            .map_err(|_| config(format!("{field} must be a non-negative number of seconds")))
-    })
-    .transpose()
-}
-
 /// The core object. The façade keeps the JavaScript string of the core's token generation and
 /// asks for the string again only when the number changes: no lock on the fresh path.
 struct Shared {
@@ -169,46 +159,37 @@ impl Drop for NativePartnerAuth {
 
 #[napi]
 impl NativePartnerAuth {
+    /// `new PartnerAuth(options)`: the options object as JavaScript gave it (`options.rs`).
     #[napi(constructor)]
-    pub fn new(
-        options: NativeOptions,
-        memory: Option<&MemoryStore>,
-        file: Option<&FileStore>,
-        redis: Option<&RedisStore>,
-    ) -> Result<Self, SyncError> {
+    pub fn new(options: Unknown) -> Result<Self, SyncError> {
+        let o = Options::read(options, "PartnerAuth", KNOWN)?;
         let mut b = finauth::PartnerAuthBuilder::new()
-            .allow_insecure_loopback(options.allow_insecure_loopback.unwrap_or(false));
-        if let Some(v) = options.partner_id {
+            .allow_insecure_loopback(o.boolean("allowInsecureLoopback")?.unwrap_or(false));
+        if let Some(v) = o.string("partnerId")? {
             b = b.partner_id(v);
         }
-        if let Some(v) = options.partner_secret {
+        if let Some(v) = o.string("partnerSecret")? {
             b = b.partner_secret(v);
         }
-        if let Some(v) = options.app_key {
+        if let Some(v) = o.string("appKey")? {
             b = b.app_key(v);
         }
-        if let Some(u) = options.base_url {
+        if let Some(u) = o.string("baseUrl")? {
             b = b.base_url(u);
         }
-        if let Some(s) = memory {
-            b = b.store(Arc::clone(&s.inner));
-        } else if let Some(s) = file {
-            b = b.store(Arc::clone(&s.inner));
-        } else if let Some(s) = redis {
-            b = b.store(Arc::clone(&s.inner));
-        } else if let Some(spec) = options.store_spec {
-            b = b.store(finauth::store::store_from_spec(&spec).map_err(throw)?);
+        if let Some(s) = o.store()? {
+            b = b.store(s);
         }
-        if let Some(d) = secs("refreshAfter", options.refresh_after)? {
+        if let Some(d) = o.seconds("refreshAfter")? {
             b = b.refresh_after(d);
         }
-        if let Some(d) = secs("tokenLifetime", options.token_lifetime)? {
+        if let Some(d) = o.seconds("tokenLifetime")? {
             b = b.token_lifetime(d);
         }
-        if let Some(n) = options.max_failed_attempts {
+        if let Some(n) = o.count("maxFailedAttempts", "1–4")? {
             b = b.max_failed_attempts(n);
         }
-        if let Some(d) = secs("timeout", options.timeout)? {
+        if let Some(d) = o.seconds("timeout")? {
             b = b.timeout(d);
         }
         Ok(Self::wrap(b.build().map_err(throw)?))

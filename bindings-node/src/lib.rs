@@ -16,6 +16,8 @@ mod exchange;
 mod oauth1;
 #[cfg_attr(test, allow(dead_code))]
 mod oauth2;
+#[cfg_attr(test, allow(dead_code))]
+mod options;
 mod store;
 
 pub use auth::fresh_generation;

@@ -4,41 +4,31 @@
 use crate::auth::{GuardStatus, Stats};
 use crate::error::{outcome, throw, Outcome, SyncError};
 use crate::oauth1::NativeSigningKey;
-use crate::store::{FileStore, MemoryStore, RedisStore};
+use crate::options::{type_error, Options};
 use finauth::{AccessToken, AuthMethod, ClientCredentials};
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
 
-/// The constructor's options (API.md names in camelCase; durations in seconds).
-#[napi(object)]
-pub struct NativeClientCredentialsOptions {
-    pub token_url: Option<String>,
-    pub client_id: Option<String>,
-    pub client_secret: Option<String>,
-    pub auth_method: Option<String>,
-    pub scope: Option<String>,
-    pub key_id: Option<String>,
-    pub audience: Option<String>,
-    pub dpop: Option<bool>,
-    pub app_key: Option<String>,
-    pub default_lifetime: Option<f64>,
-    pub extra_params: Option<HashMap<String, String>>,
-    pub store_spec: Option<String>,
-    pub max_failed_attempts: Option<u32>,
-    pub timeout: Option<f64>,
-    pub allow_insecure_loopback: Option<bool>,
-}
-
-fn secs(field: &str, v: Option<f64>) -> Result<Option<Duration>, SyncError> {
-    v.map(|s| {
-        Duration::try_from_secs_f64(s).map_err(|_| {
-            crate::error::config(format!("{field} must be a non-negative number of seconds"))
-        })
-    })
-    .transpose()
-}
+/// The names `new ClientCredentials(options)` takes.
+const KNOWN: &[&str] = &[
+    "tokenUrl",
+    "clientId",
+    "clientSecret",
+    "authMethod",
+    "scope",
+    "signingKey",
+    "keyId",
+    "audience",
+    "dpop",
+    "appKey",
+    "defaultLifetime",
+    "extraParams",
+    "store",
+    "maxFailedAttempts",
+    "timeout",
+    "allowInsecureLoopback",
+];
 
 #[napi]
 pub struct NativeClientCredentials {
@@ -47,61 +37,60 @@ pub struct NativeClientCredentials {
 
 #[napi]
 impl NativeClientCredentials {
+    /// `new ClientCredentials(options)`: the options object as JavaScript gave it
+    /// (`options.rs`) and the native key behind `options.signingKey`, if it is a `SigningKey`.
     #[napi(constructor)]
-    pub fn new(
-        options: NativeClientCredentialsOptions,
-        key: Option<&NativeSigningKey>,
-        memory: Option<&MemoryStore>,
-        file: Option<&FileStore>,
-        redis: Option<&RedisStore>,
-    ) -> Result<Self, SyncError> {
+    pub fn new(options: Unknown, key: Option<&NativeSigningKey>) -> Result<Self, SyncError> {
+        let o = Options::read(options, "ClientCredentials", KNOWN)?;
         let mut b = ClientCredentials::builder()
-            .allow_insecure_loopback(options.allow_insecure_loopback.unwrap_or(false))
-            .dpop(options.dpop.unwrap_or(false));
-        if let Some(v) = options.token_url {
+            .allow_insecure_loopback(o.boolean("allowInsecureLoopback")?.unwrap_or(false))
+            .dpop(o.boolean("dpop")?.unwrap_or(false));
+        if let Some(v) = o.string("tokenUrl")? {
             b = b.token_url(v);
         }
-        if let Some(v) = options.client_id {
+        if let Some(v) = o.string("clientId")? {
             b = b.client_id(v);
         }
-        if let Some(v) = options.client_secret {
+        if let Some(v) = o.string("clientSecret")? {
             b = b.client_secret(v);
         }
-        if let Some(v) = options.auth_method {
+        if let Some(v) = o.string("authMethod")? {
             b = b.auth_method(v.parse::<AuthMethod>().map_err(throw)?);
         }
-        if let Some(v) = options.scope {
+        if let Some(v) = o.string("scope")? {
             b = b.scope(v);
         }
-        if let Some(k) = key {
-            b = b.signing_key(k.key.clone());
+        match key {
+            Some(k) => b = b.signing_key(k.key.clone()),
+            None if o.is_given("signingKey")? => {
+                return Err(type_error(
+                    "finauth: option `signingKey` must be a SigningKey (loadPem / loadPkcs12)",
+                ))
+            }
+            None => {}
         }
-        if let Some(v) = options.key_id {
+        if let Some(v) = o.string("keyId")? {
             b = b.key_id(v);
         }
-        if let Some(v) = options.audience {
+        if let Some(v) = o.string("audience")? {
             b = b.audience(v);
         }
-        if let Some(v) = options.app_key {
+        if let Some(v) = o.string("appKey")? {
             b = b.app_key(v);
         }
-        if let Some(d) = secs("defaultLifetime", options.default_lifetime)? {
+        if let Some(d) = o.seconds("defaultLifetime")? {
             b = b.default_lifetime(d);
         }
-        b = b.extra_params(options.extra_params.unwrap_or_default());
-        if let Some(s) = memory {
-            b = b.store(Arc::clone(&s.inner));
-        } else if let Some(s) = file {
-            b = b.store(Arc::clone(&s.inner));
-        } else if let Some(s) = redis {
-            b = b.store(Arc::clone(&s.inner));
-        } else if let Some(spec) = options.store_spec {
-            b = b.store(finauth::store::store_from_spec(&spec).map_err(throw)?);
+        if let Some(params) = o.string_map("extraParams")? {
+            b = b.extra_params(params);
         }
-        if let Some(n) = options.max_failed_attempts {
+        if let Some(s) = o.store()? {
+            b = b.store(s);
+        }
+        if let Some(n) = o.count("maxFailedAttempts", "1–4")? {
             b = b.max_failed_attempts(n);
         }
-        if let Some(d) = secs("timeout", options.timeout)? {
+        if let Some(d) = o.seconds("timeout")? {
             b = b.timeout(d);
         }
         Ok(NativeClientCredentials {

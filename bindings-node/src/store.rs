@@ -1,6 +1,8 @@
 //! `MemoryStore` and `FileStore`: where a token, the lockout guard and the refresh lease live.
 
 use crate::error::{throw, SyncError};
+use crate::options::{type_error, Options};
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 use std::sync::Arc;
 
@@ -47,14 +49,8 @@ impl FileStore {
     }
 }
 
-/// Options of `new RedisStore({ url, prefix, connectTimeout, commandTimeout })` (seconds).
-#[napi(object)]
-pub struct RedisStoreOptions {
-    pub url: String,
-    pub prefix: Option<String>,
-    pub connect_timeout: Option<f64>,
-    pub command_timeout: Option<f64>,
-}
+/// The names `new RedisStore(options)` takes (`url` is required; timeouts in seconds).
+const REDIS_KNOWN: &[&str] = &["url", "prefix", "connectTimeout", "commandTimeout"];
 
 /// State shared by every process on every host through Redis (`redis://` or `rediss://`).
 #[napi]
@@ -64,16 +60,21 @@ pub struct RedisStore {
 
 #[napi]
 impl RedisStore {
+    /// `new RedisStore({ url, prefix, connectTimeout, commandTimeout })`, read by `options.rs`.
     #[napi(constructor)]
-    pub fn new(options: RedisStoreOptions) -> Result<Self, SyncError> {
-        let mut b = finauth::store::RedisStore::builder(&options.url);
-        if let Some(p) = options.prefix {
+    pub fn new(options: Unknown) -> Result<Self, SyncError> {
+        let o = Options::read(options, "RedisStore", REDIS_KNOWN)?;
+        let url = o
+            .string("url")?
+            .ok_or_else(|| type_error("finauth: RedisStore option `url` must be a string"))?;
+        let mut b = finauth::store::RedisStore::builder(&url);
+        if let Some(p) = o.string("prefix")? {
             b = b.prefix(p);
         }
-        if let Some(d) = seconds("connectTimeout", options.connect_timeout)? {
+        if let Some(d) = o.seconds("connectTimeout")? {
             b = b.connect_timeout(d);
         }
-        if let Some(d) = seconds("commandTimeout", options.command_timeout)? {
+        if let Some(d) = o.seconds("commandTimeout")? {
             b = b.command_timeout(d);
         }
         Ok(RedisStore {
@@ -86,13 +87,4 @@ impl RedisStore {
     pub fn description(&self) -> String {
         self.inner.describe()
     }
-}
-
-fn seconds(field: &str, v: Option<f64>) -> Result<Option<std::time::Duration>, SyncError> {
-    v.map(|s| {
-        std::time::Duration::try_from_secs_f64(s).map_err(|_| {
-            crate::error::config(format!("{field} must be a non-negative number of seconds"))
-        })
-    })
-    .transpose()
 }

@@ -72,6 +72,47 @@ test('CONFIG: a bad option names the field', () => {
   }
 })
 
+test('the options object is read and checked in Rust: TypeError for a type, ConfigError for a value', () => {
+  const base = { partnerId: 'p', partnerSecret: 's', appKey: 'k' }
+  const cases = [
+    [{ ...base, partnerId: 7 }, TypeError, /option `partnerId` must be a string/],
+    [{ ...base, allowInsecureLoopback: 'yes' }, TypeError, /option `allowInsecureLoopback` must be a boolean/],
+    [{ ...base, store: {} }, TypeError, /option `store` must be a MemoryStore/],
+    [{ ...base, store: 42 }, TypeError, /option `store` must be a MemoryStore/],
+    [{ ...base, refreshAfter: '60' }, finauth.ConfigError, /refreshAfter must be a non-negative number of seconds/],
+    [{ ...base, timeout: Number.NaN }, finauth.ConfigError, /timeout must be a non-negative number/],
+    [{ ...base, maxFailedAttempts: 2.5 }, finauth.ConfigError, /maxFailedAttempts must be a whole number/],
+    [{ ...base, partnerSecrets: 's' }, finauth.ConfigError, /unknown option `partnerSecrets`/],
+  ]
+  for (const [opts, Cls, message] of cases) {
+    assert.throws(() => new PartnerAuth(opts), (e) => e instanceof Cls && message.test(e.message), message.source)
+  }
+  for (const bad of [undefined, null, 'p', 42]) {
+    assert.throws(() => new PartnerAuth(bad), { name: 'TypeError', message: /needs an options object/ })
+  }
+  // null and undefined mean "not given"; a store may be an object or a FINAUTH_STORE string.
+  new PartnerAuth({ ...base, timeout: null, refreshAfter: undefined, store: new MemoryStore() })
+  new PartnerAuth({ ...base, store: 'memory' })
+})
+
+test('ClientCredentials options are checked by the same reader', () => {
+  const base = { tokenUrl: 'https://auth.example.com/token', clientId: 'c', clientSecret: 's' }
+  const cases = [
+    [{ ...base, scope: ['a'] }, TypeError, /option `scope` must be a string/],
+    [{ ...base, dpop: 1 }, TypeError, /option `dpop` must be a boolean/],
+    [{ ...base, signingKey: 'pem' }, TypeError, /option `signingKey` must be a SigningKey/],
+    [{ ...base, extraParams: 'resource=x' }, TypeError, /option `extraParams` must be an object of strings/],
+    [{ ...base, extraParams: { resource: 7 } }, TypeError, /extraParams.resource must be a string/],
+    [{ ...base, defaultLifetime: -5 }, finauth.ConfigError, /defaultLifetime must be a non-negative number/],
+    [{ ...base, clientSecrett: 's' }, finauth.ConfigError, /unknown option `clientSecrett`/],
+  ]
+  for (const [opts, Cls, message] of cases) {
+    assert.throws(() => new finauth.ClientCredentials(opts), (e) => e instanceof Cls && message.test(e.message), message.source)
+  }
+  assert.throws(() => new finauth.ClientCredentials(), { name: 'TypeError', message: /ClientCredentials\(options\) needs an options object/ })
+  new finauth.ClientCredentials({ ...base, extraParams: { resource: 'https://api.example.com' }, store: 'memory' })
+})
+
 test('INVALID_CREDENTIALS then LOCKOUT_GUARD with their fields', async (t) => {
   const sb = await sandbox(t)
   const auth = new PartnerAuth(options(sb, { partnerSecret: 'WrongSecret1' }))
