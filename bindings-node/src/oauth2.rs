@@ -106,7 +106,6 @@ impl NativeClientCredentials {
         })
     }
 
-    /// The cached token if fresh (no I/O), else null.
     /// One logical request under core's request policy (`exchange.js` drives it).
     #[napi]
     pub fn exchange(
@@ -117,6 +116,7 @@ impl NativeClientCredentials {
         crate::exchange::NativeExchange::new(self.core.exchange(&method, &url))
     }
 
+    /// The cached token if fresh (no I/O), else null.
     #[napi]
     pub fn fresh_token(&self) -> Option<String> {
         self.core.fresh_token().map(|t| t.expose().to_owned())
