@@ -367,7 +367,7 @@ declare const finauth: {
 }
 export default finauth
 
-/** Options of `new ClientCredentials(options)` (API.md names in camelCase; durations in seconds). */
+/** Options of `new ClientCredentials(options)` (docs/API.md names in camelCase; durations in seconds). */
 export interface ClientCredentialsOptions {
   tokenUrl: string
   clientId: string

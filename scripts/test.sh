@@ -8,15 +8,7 @@ export FINAUTH_TEST_REDIS_URL
 on_exit 'bash scripts/redis-server.sh stop "$FINAUTH_TEST_REDIS_URL"'
 echo "$FINAUTH_TEST_REDIS_URL"
 
-step "format"
-cargo fmt --all -- --check
-
-step "clippy (all targets, warnings are errors)"
-cargo clippy --workspace --all-targets --locked -- -D warnings
-
-step "Rust tests (core, sandbox, CLI; real HTTP to the sandbox on loopback)"
-build_workspace
-cargo test --workspace --locked --no-fail-fast
+bash scripts/test-rust.sh
 export FINAUTH_WORKSPACE_TESTED=1
 
 step "OAuth 1.0a: Mastercard's Java reference signer over the conformance corpus (Maven)"

@@ -69,7 +69,7 @@ impl finauth_status {
         ALL.into_iter().find(|s| *s as c_int == v)
     }
 
-    /// The kind name of API.md (`"INVALID_CREDENTIALS"`, …; `"OK"` for success).
+    /// The kind name of docs/API.md (`"INVALID_CREDENTIALS"`, …; `"OK"` for success).
     fn name(self) -> &'static CStr {
         match self {
             FINAUTH_OK => c"OK",

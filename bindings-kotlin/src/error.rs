@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-/// Every failure of finauth, one subclass per kind of API.md.
+/// Every failure of finauth, one subclass per kind of docs/API.md.
 #[derive(Debug, Clone, uniffi::Error)]
 #[uniffi::export(Display)]
 pub enum FinauthError {

@@ -38,7 +38,7 @@ impl From<AuthMethod> for finauth::AuthMethod {
     }
 }
 
-/// Optional settings of a `ClientCredentials`; `null` keeps the core's default (API.md). The
+/// Optional settings of a `ClientCredentials`; `null` keeps the core's default (docs/API.md). The
 /// secrets (client secret, App Key) are constructor arguments, not fields here, so that
 /// `toString()` of these options never shows one.
 #[derive(uniffi::Record, Default)]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Optional settings of a `PartnerAuth`; `null` keeps the core's default (API.md).
+/// Optional settings of a `PartnerAuth`; `null` keeps the core's default (docs/API.md).
 #[derive(uniffi::Record, Default)]
 pub struct PartnerAuthOptions {
     /// Default `https://api.finicity.com`.

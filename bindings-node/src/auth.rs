@@ -207,7 +207,7 @@ impl NativePartnerAuth {
         self.handle
     }
 
-    /// Build from the environment variables of API.md.
+    /// Build from the environment variables of docs/API.md.
     #[napi(factory)]
     pub fn from_env() -> Result<Self, SyncError> {
         Ok(Self::wrap(finauth::PartnerAuth::from_env().map_err(throw)?))

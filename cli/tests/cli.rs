@@ -776,7 +776,7 @@ impl Drop for OpensslServer {
     }
 }
 
-/// DESIGN: HTTPS with TLS 1.2 or newer only. A trusted server offering only TLS 1.1 is refused in
+/// HTTPS with TLS 1.2 or newer only (README, "Security"). A trusted server offering only TLS 1.1 is refused in
 /// the handshake (TRANSPORT, nothing sent); a sandbox offering only TLS 1.2 serves a token.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_offering_only_tls_1_1_is_refused_and_tls_1_2_is_accepted() {

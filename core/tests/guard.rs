@@ -1,4 +1,4 @@
-//! DESIGN §3, the lockout guard, against a real sandbox that locks after 5 wrong secrets.
+//! The lockout guard (docs/ARCHITECTURE.md), against a real sandbox that locks after 5 wrong secrets.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! DESIGN §2 against a real sandbox over loopback: single flight, windows, invalidation.
+//! The lifecycle engine (docs/ARCHITECTURE.md) against a real sandbox over loopback: single flight, windows, invalidation.
 
 mod common;
 

@@ -320,7 +320,7 @@ async fn new_wrong_secrets_stop_at_max_failed_attempts() {
     assert_eq!(sb.oauth2_stats(ID).invalid_client, 2);
 }
 
-/// DESIGN §1: the guard belongs to (token endpoint, client id). Scope sets and DPoP keys get their
+/// The guard belongs to (token endpoint, client id). Scope sets and DPoP keys get their
 /// own tokens, never their own allowance of wrong secrets.
 #[tokio::test]
 async fn scope_sets_and_dpop_keys_share_one_guard_per_client() {

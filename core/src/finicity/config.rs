@@ -89,7 +89,7 @@ impl PartnerAuthBuilder {
     }
     common_setters!();
 
-    /// Read the variables of API.md through `var` (tests pass a map; `from_env` the process's).
+    /// Read the variables of docs/API.md through `var` (tests pass a map; `from_env` the process's).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let mut b = PartnerAuthBuilder::default();
         let get = |name: &str| var(name).filter(|v| !v.is_empty());

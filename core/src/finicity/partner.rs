@@ -47,7 +47,7 @@ impl PartnerAuth {
         PartnerAuthBuilder::new()
     }
 
-    /// Build from the environment variables of API.md.
+    /// Build from the environment variables of docs/API.md.
     pub fn from_env() -> Result<Self> {
         PartnerAuthBuilder::from_env()?.build()
     }

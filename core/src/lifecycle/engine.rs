@@ -20,7 +20,7 @@ use std::time::Duration;
 /// Extra time a waiter gives a refresh beyond its request time-out (store operations).
 const WAIT_GRACE: Duration = Duration::from_secs(2);
 
-/// Tunables of the engine. The defaults are DESIGN §2's.
+/// Tunables of the engine. The defaults are those of docs/ARCHITECTURE.md, "The lifecycle engine".
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     /// Credential failures allowed since the last success, across the store (1–4).

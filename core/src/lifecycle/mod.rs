@@ -1,4 +1,4 @@
-//! The token lifecycle engine (DESIGN §2 and §3): fresh / advisory / mandatory windows,
+//! The token lifecycle engine (docs/ARCHITECTURE.md): fresh / advisory / mandatory windows,
 //! single-flight refresh, stale-while-revalidate, backoff, compare-and-swap invalidation and the
 //! lockout guard, generic over a [`TokenSource`].
 

@@ -78,7 +78,7 @@ impl ClientCredentials {
         ClientCredentialsBuilder::new()
     }
 
-    /// Build from the `FINAUTH_OAUTH2_*` variables of API.md.
+    /// Build from the `FINAUTH_OAUTH2_*` variables of docs/API.md.
     pub fn from_env() -> Result<Self> {
         ClientCredentialsBuilder::from_env()?.build()
     }

@@ -178,7 +178,7 @@ impl ClientCredentialsBuilder {
         self
     }
 
-    /// From the environment variables of API.md (`FINAUTH_OAUTH2_*`).
+    /// From the environment variables of docs/API.md (`FINAUTH_OAUTH2_*`).
     pub fn from_env() -> Result<Self> {
         Self::from_vars(|n| std::env::var(n).ok())
     }
