@@ -1,6 +1,6 @@
 //! Exit status of `finauth`: the one place that maps an error kind to a code.
 
-/// Every finauth error kind with its exit status (docs/API.md, "Command line").
+/// Every finauth error kind with its exit status (docs/API.md, "Errors").
 pub const CODES: [(&str, u8); 11] = [
     ("CONFIG", 2),
     ("INVALID_CREDENTIALS", 3),
