@@ -38,7 +38,7 @@ const CORRELATION_HEADERS: [&str; 5] = [
 pub(crate) struct OAuth2Source {
     /// The token's: client, scope set and DPoP key.
     pub identity: IdentityKey,
-    /// The guard's: `(token endpoint, client id)` (docs/ARCHITECTURE.md, the guard), whatever the scope set or DPoP key.
+    /// The guard's: `(token endpoint, client id)` (docs/ARCHITECTURE.md, "Stores, the refresh lease and the lockout guard"), whatever the scope set or DPoP key.
     pub guard_identity: IdentityKey,
     pub token_url: Url,
     pub client_id: String,

@@ -1,8 +1,8 @@
 //! Where an identity's token, lockout guard and refresh lease live.
 //!
-//! A store executes [`StoreOp`]s atomically per identity: that is the whole contract, so a store
-//! for another backend (Redis: one Lua script or `WATCH`/`MULTI` per op) plugs in without touching
-//! the engine. `MemoryStore` serves one process; `FileStore` every process on a host;
+//! A store executes [`StoreOp`]s atomically per identity: that is the whole contract, so a
+//! backend plugs in without touching the engine (`RedisStore` computes each change in Rust and
+//! writes it with a compare-and-set script). `MemoryStore` serves one process; `FileStore` every process on a host;
 //! `RedisStore` every host that reaches one Redis server.
 
 mod file;

@@ -24,7 +24,7 @@
 //! Connection: one multiplexed connection, dialled on first use with a connect time-out, every
 //! command bounded by a command time-out; on an I/O error the connection is dropped and the next
 //! operation dials again (at most one dial per `redial_pause` while Redis is down, so a dead server
-//! costs one fast error per operation, and the engine goes on with local state; see docs/ARCHITECTURE.md, stores).
+//! costs one fast error per operation, and the engine goes on with local state; see docs/ARCHITECTURE.md, "Stores, the refresh lease and the lockout guard").
 
 use super::{IdentityKey, IdentityState, Store, StoreOp, StoreReply};
 use crate::error::{Error, Result};
@@ -182,7 +182,7 @@ struct Inner {
     script: redis::Script,
 }
 
-/// Identity state shared by every host that reaches one Redis server (docs/ARCHITECTURE.md, stores).
+/// Identity state shared by every host that reaches one Redis server (docs/ARCHITECTURE.md, "Stores, the refresh lease and the lockout guard").
 #[derive(Clone)]
 pub struct RedisStore {
     inner: Arc<Inner>,
