@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
 # Every test of every language. Exits non-zero on the first failure.
+# The RedisStore tests of every language share one throw-away redis-server.
+[ -n "${FINAUTH_WITH_REDIS:-}" ] || exec bash "$(dirname "$0")/with-redis.sh" bash "$(cd "$(dirname "$0")" && pwd)/test.sh" "$@"
 source "$(dirname "$0")/common.sh"
-
-step "redis-server for the RedisStore tests (loopback, stopped on exit)"
-FINAUTH_TEST_REDIS_URL="$(bash scripts/redis-server.sh start)"
-export FINAUTH_TEST_REDIS_URL
-on_exit 'bash scripts/redis-server.sh stop "$FINAUTH_TEST_REDIS_URL"'
-echo "$FINAUTH_TEST_REDIS_URL"
 
 bash scripts/test-rust.sh
 export FINAUTH_WORKSPACE_TESTED=1

@@ -7,6 +7,7 @@ source "$(dirname "$0")/common.sh"
 step "redis-server for the RedisStore tests (loopback, stopped on exit)"
 FINAUTH_TEST_REDIS_URL="$(bash scripts/redis-server.sh start)"
 export FINAUTH_TEST_REDIS_URL
+export FINAUTH_WITH_REDIS=1  # scripts/test.sh: already under this script
 on_exit 'bash scripts/redis-server.sh stop "$FINAUTH_TEST_REDIS_URL"'
 echo "$FINAUTH_TEST_REDIS_URL"
 "$@"
