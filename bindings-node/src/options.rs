@@ -60,24 +60,28 @@ impl<'a> Options<'a> {
         Ok(self.get(name)?.is_some())
     }
 
-    pub(crate) fn string(&self, name: &str) -> Result<Option<String>, SyncError> {
+    /// A value that must be of JavaScript type `ty` (`what` names it in the `TypeError`).
+    fn typed<T: FromNapiValue>(
+        &self,
+        name: &str,
+        ty: ValueType,
+        what: &str,
+    ) -> Result<Option<T>, SyncError> {
         match self.get(name)? {
             None => Ok(None),
-            Some((v, ValueType::String)) => String::from_unknown(v).map(Some).map_err(napi_failure),
+            Some((v, t)) if t == ty => T::from_unknown(v).map(Some).map_err(napi_failure),
             Some(_) => Err(type_error(format!(
-                "finauth: option `{name}` must be a string"
+                "finauth: option `{name}` must be {what}"
             ))),
         }
     }
 
+    pub(crate) fn string(&self, name: &str) -> Result<Option<String>, SyncError> {
+        self.typed(name, ValueType::String, "a string")
+    }
+
     pub(crate) fn boolean(&self, name: &str) -> Result<Option<bool>, SyncError> {
-        match self.get(name)? {
-            None => Ok(None),
-            Some((v, ValueType::Boolean)) => bool::from_unknown(v).map(Some).map_err(napi_failure),
-            Some(_) => Err(type_error(format!(
-                "finauth: option `{name}` must be a boolean"
-            ))),
-        }
+        self.typed(name, ValueType::Boolean, "a boolean")
     }
 
     fn number(&self, name: &str) -> Result<Option<Option<f64>>, SyncError> {
@@ -126,21 +130,15 @@ impl<'a> Options<'a> {
         let map = Object::from_unknown(v).map_err(napi_failure)?;
         let mut out = Vec::new();
         for key in Object::keys(&map).map_err(napi_failure)? {
-            let value = map.get::<Unknown>(&key).map_err(napi_failure)?;
-            let is_string = match value {
-                Some(v) => v.get_type().map_err(napi_failure)? == ValueType::String,
-                None => false,
-            };
-            match value {
-                Some(v) if is_string => {
-                    out.push((key, String::from_unknown(v).map_err(napi_failure)?));
-                }
+            let value = match map.get::<Unknown>(&key).map_err(napi_failure)? {
+                Some(v) if v.get_type().map_err(napi_failure)? == ValueType::String => v,
                 _ => {
                     return Err(type_error(format!(
                         "finauth: {name}.{key} must be a string"
                     )))
                 }
-            }
+            };
+            out.push((key, String::from_unknown(value).map_err(napi_failure)?));
         }
         Ok(Some(out))
     }
