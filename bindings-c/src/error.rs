@@ -398,6 +398,7 @@ mod tests {
                     attempts_remaining: 2,
                     code: Some(10001),
                     oauth: None,
+                    hint: "fix the partner secret".into(),
                 },
                 FINAUTH_ERR_INVALID_CREDENTIALS,
             ),
@@ -462,6 +463,7 @@ mod tests {
             attempts_remaining: 2,
             code: Some(10001),
             oauth: None,
+            hint: "fix the partner secret".into(),
         });
         assert_eq!(
             (i.attempts_remaining, i.code, i.http_status),
@@ -525,6 +527,7 @@ mod tests {
                 error: "invalid_client".into(),
                 ..Default::default()
             })),
+            hint: "fix the client secret".into(),
         }));
         assert_eq!(oauth_fields(), [Some("invalid_client".into()), None, None]);
         set(Failure::Core(Error::Transport("t".into())));

@@ -214,6 +214,7 @@ mod tests {
                 attempts_remaining: 2,
                 code: Some(103),
                 oauth: None,
+                hint: "fix the partner secret".into(),
             },
             finauth::Error::AccountLocked { code: 24302 },
             finauth::Error::Transport("refused".into()),
@@ -228,6 +229,7 @@ mod tests {
             attempts_remaining: 2,
             code: Some(103),
             oauth: None,
+            hint: "fix the partner secret".into(),
         }) {
             FinauthError::InvalidCredentials {
                 attempts_remaining,

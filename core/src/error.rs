@@ -68,12 +68,14 @@ pub enum Error {
     Config(String),
 
     /// The server rejected the partner id / secret (or OAuth 2.0 client).
-    #[error("the server rejected the credentials ({}){}; {attempts_remaining} authentication attempt(s) remain before the lockout guard stops; fix the secret, and once it is right run `finauth guard reset` (reset_lockout_guard()) if needed", code_text(*code), oauth_text(oauth))]
+    #[error("the server rejected the credentials{}{}; {attempts_remaining} authentication attempt(s) remain before the lockout guard stops; {hint}", code_text(*code), oauth_text(oauth))]
     InvalidCredentials {
         attempts_remaining: u32,
         code: Option<u32>,
         /// The OAuth 2.0 error answer (`invalid_client`), if the server sent one.
         oauth: Option<Box<OAuthError>>,
+        /// What to change for this kind of credential, and how to clear the guard.
+        hint: String,
     },
 
     /// The Partner ID is locked by the server (24302). Only Finicity support can unlock it.
@@ -96,11 +98,11 @@ pub enum Error {
     },
 
     /// A resource rejected the token (401 other than a credential verdict).
-    #[error("unauthorized (HTTP {status}, {})", code_text(*code))]
+    #[error("unauthorized (HTTP {status}{})", code_after(*code))]
     Unauthorized { status: u16, code: Option<u32> },
 
     /// Any other HTTP error.
-    #[error("server error (HTTP {status}, {}): {message}{}", code_text(*code), oauth_text(oauth))]
+    #[error("server error (HTTP {status}{}): {message}{}", code_after(*code), oauth_text(oauth))]
     Server {
         status: u16,
         code: Option<u32>,
@@ -168,8 +170,14 @@ impl Error {
     }
 }
 
+/// ` (code N)`, or nothing: OAuth 2.0 servers have no Finicity code to name.
 fn code_text(code: Option<u32>) -> String {
-    code.map_or_else(|| "no Finicity code".into(), |c| format!("code {c}"))
+    code.map_or_else(String::new, |c| format!(" (code {c})"))
+}
+
+/// `, code N` inside a parenthesis, or nothing.
+fn code_after(code: Option<u32>) -> String {
+    code.map_or_else(String::new, |c| format!(", code {c}"))
 }
 
 /// `Result` with finauth's [`Error`].

@@ -400,6 +400,52 @@ async fn a_bad_assertion_key_is_invalid_client() {
     assert!(matches!(cc.token().await, Err(Error::LockoutGuard { .. })));
 }
 
+/// The guard's credential for `private_key_jwt` is the assertion setup: a wrong audience is
+/// rejected once and never resent, the fixed audience is a new credential tried without a reset,
+/// and the messages name what to change for a key, never a Finicity secret or command.
+#[tokio::test]
+async fn a_fixed_assertion_audience_works_without_a_guard_reset() {
+    let sb = sandbox().await;
+    let store: Arc<dyn finauth::Store> = Arc::new(finauth::MemoryStore::new());
+    let with = |aud: Option<&str>| {
+        let b = jwt_builder(&sb, "aud-client", rsa_key()).store(store.clone());
+        match aud {
+            Some(a) => b.audience(a),
+            None => b,
+        }
+        .build()
+        .unwrap()
+    };
+    let wrong = with(Some("https://elsewhere.example/token"));
+    let e = wrong.token().await.unwrap_err();
+    let Error::InvalidCredentials { hint, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert!(hint.contains("the signing key, key_id or audience"), "{hint}");
+    let text = e.to_string();
+    assert!(text.contains("finauth oauth2 guard reset"), "{text}");
+    assert!(!text.contains("Finicity") && !text.contains("secret"), "{text}");
+
+    // The same setup again, from a new object: refused locally, nothing sent.
+    let again = with(Some("https://elsewhere.example/token"))
+        .token()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&again, Error::LockoutGuard { reason, .. } if reason.as_str() == "secret_rejected"),
+        "{again:?}"
+    );
+    assert!(again.to_string().contains("audience"), "{again}");
+    assert_eq!(sb.oauth2_stats("aud-client").token_requests, 1);
+
+    // The default audience is the token endpoint URL, which the server accepts.
+    let fixed = with(None);
+    fixed.token().await.unwrap();
+    resource_ok(&fixed, &sb).await;
+    assert_eq!(sb.oauth2_stats("aud-client").token_requests, 2);
+    assert_eq!(fixed.guard_status().await.unwrap().failed_attempts, 0);
+}
+
 #[tokio::test]
 async fn rfc_6749_errors_carry_error_and_description() {
     let sb = sandbox().await;

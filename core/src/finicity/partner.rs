@@ -6,7 +6,7 @@ use super::{APP_KEY_HEADER, APP_TOKEN_HEADER};
 use crate::error::{Error, Result};
 use crate::exchange::policy::{Decision, Policy, Scheme};
 use crate::exchange::{Authority, Exchange};
-use crate::lifecycle::{Engine, GuardStatus, Stats, TokenSource};
+use crate::lifecycle::{CredentialAdvice, Engine, GuardStatus, Stats, TokenSource};
 use crate::secret::{AccessToken, Secret};
 use crate::settings::check_header_value;
 use crate::store::AttemptOutcome;
@@ -221,6 +221,7 @@ impl PartnerAuth {
                     attempts_remaining: remaining,
                     code,
                     oauth: None,
+                    hint: CredentialAdvice::PARTNER_SECRET.after_rejection(),
                 })
             }
             AuthVerdict::Locked(code) => {

@@ -571,7 +571,10 @@ impl<S: TokenSource> Engine<S> {
                     return Err(Error::LockoutGuard {
                         failed_attempts,
                         reason: GuardReason::SecretRejected,
-                        hint: "the server already rejected this secret; configure the right one (a new secret may be tried while attempts remain)".into(),
+                        hint: format!(
+                            "the server already rejected this exact credential, so it is not sent again; fix {} (a changed one is tried while attempts remain)",
+                            self.source.advice().fix
+                        ),
                     });
                 }
                 ReserveOutcome::Exhausted { failed_attempts } => {
@@ -580,8 +583,11 @@ impl<S: TokenSource> Engine<S> {
                         failed_attempts,
                         reason: GuardReason::AttemptsExhausted,
                         hint: format!(
-                            "{} failed attempt(s) of {} allowed; fix the secret, then run `finauth guard reset` (reset_lockout_guard())",
-                            failed_attempts, self.cfg.max_failed_attempts
+                            "{} failed attempt(s) of {} allowed; fix {}, then run {}",
+                            failed_attempts,
+                            self.cfg.max_failed_attempts,
+                            self.source.advice().fix,
+                            self.source.advice().reset
                         ),
                     });
                 }
@@ -706,6 +712,7 @@ impl<S: TokenSource> Engine<S> {
                     attempts_remaining: remaining,
                     code,
                     oauth,
+                    hint: self.source.advice().after_rejection(),
                 })
             }
             Err(FetchError::Locked { code }) => {

@@ -53,6 +53,31 @@ pub enum FetchError {
     Other(Error),
 }
 
+/// How guard and credential errors name what to fix, for one kind of credential: a Finicity
+/// partner secret and an OAuth 2.0 key need different advice, and a different reset command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CredentialAdvice {
+    /// What to change, e.g. "the partner secret" or "the signing key, key_id or audience".
+    pub fix: &'static str,
+    /// The operator command (and method) that clears the guard for this configuration.
+    pub reset: &'static str,
+}
+
+impl CredentialAdvice {
+    pub const PARTNER_SECRET: CredentialAdvice = CredentialAdvice {
+        fix: "the partner secret",
+        reset: "`finauth guard reset` (reset_lockout_guard())",
+    };
+
+    /// The hint of an `InvalidCredentials` error.
+    pub(crate) fn after_rejection(self) -> String {
+        format!(
+            "fix {} (a changed one is tried while attempts remain, without a reset); {} clears the guard's record",
+            self.fix, self.reset
+        )
+    }
+}
+
 /// Turns a credential into a token. Finicity partner authentication is one; OAuth 2.0 client
 /// credentials are others. The engine calls `fetch` at most once at a time per identity.
 pub trait TokenSource: Send + Sync + 'static {
@@ -69,6 +94,11 @@ pub trait TokenSource: Send + Sync + 'static {
 
     /// The credential the next request would send (fingerprinted by the guard, never stored).
     fn credential(&self) -> Secret;
+
+    /// How errors about this credential say what to fix.
+    fn advice(&self) -> CredentialAdvice {
+        CredentialAdvice::PARTNER_SECRET
+    }
 
     /// Request a token with exactly this credential.
     fn fetch(

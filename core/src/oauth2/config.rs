@@ -152,7 +152,7 @@ impl ClientCredentialsBuilder {
         signing_key: SigningKey => signing_key Some);
     setter!(/// The `kid` of the client assertion's header.
         key_id: impl Into<String> => key_id |v: _| Some(Into::<String>::into(v)));
-    setter!(/// The assertion's `aud` (default: the token URL's origin).
+    setter!(/// The assertion's `aud` (default: the issuer if one is set, else the token URL).
         audience: impl Into<String> => audience |v: _| Some(Into::<String>::into(v)));
     setter!(/// DPoP-bound tokens (Mastercard's FAPI 2.0 profile); default false.
         dpop: bool => dpop |v| v);
@@ -281,9 +281,11 @@ impl ClientCredentialsBuilder {
         if self.default_lifetime < Duration::from_secs(1) {
             return Err(Error::config("default_lifetime must be at least 1 second"));
         }
+        // RFC 7523 §3: the token endpoint URL identifies the server; every well-known server
+        // accepts it (docs/GUIDE.md, "OAuth 2.0"), the origin alone only some.
         let audience = match &self.audience {
             Some(a) if !a.trim().is_empty() => a.trim().to_owned(),
-            _ => token_url.origin().ascii_serialization(),
+            _ => token_url.as_str().to_owned(),
         };
         Ok(Validated {
             token_url,
@@ -371,7 +373,7 @@ mod tests {
         let b = ClientCredentialsBuilder::from_vars(vars).unwrap();
         assert_eq!(b.auth_method, AuthMethod::ClientSecretPost);
         let v = b.validate().unwrap();
-        assert_eq!(v.audience, "https://auth.example.com");
+        assert_eq!(v.audience, "https://auth.example.com/token");
         assert_eq!(v.scope.as_deref(), Some("x y"));
         let missing = ClientCredentialsBuilder::from_vars(|_| None).err().unwrap();
         assert!(missing.to_string().contains("FINAUTH_OAUTH2_TOKEN_URL"));

@@ -7,7 +7,7 @@ use super::jose;
 use crate::error::{Error, OAuthError, Result};
 use crate::finicity::source::{read_raw, RawResponse};
 use crate::finicity::APP_KEY_HEADER;
-use crate::lifecycle::{FetchError, Fetched, TokenSource};
+use crate::lifecycle::{CredentialAdvice, FetchError, Fetched, TokenSource};
 use crate::oauth1::SigningKey;
 use crate::secret::{scrub, AccessToken, Secret};
 use crate::store::IdentityKey;
@@ -55,7 +55,8 @@ pub(crate) struct OAuth2Source {
     pub allow_insecure_loopback: bool,
     pub client: ArcSwap<reqwest::Client>,
     pub timeout: Duration,
-    /// The credential of `private_key_jwt`: the key's thumbprint (the guard fingerprints it).
+    /// The credential of `private_key_jwt`: the key's thumbprint with the assertion's audience,
+    /// `kid` and algorithm (the guard fingerprints it).
     key_credential: Option<Secret>,
 }
 
@@ -89,10 +90,14 @@ impl OAuth2Source {
             // A DPoP-bound token only works with its key: never share it with another key.
             identity = identity.with(&format!("dpop={}", d.thumbprint()));
         }
+        // What a server judges is the assertion, not the key alone: a changed audience, kid or
+        // algorithm is a new credential the guard may try, the same setup is never resent.
         let key_credential = key.as_ref().map(|k| {
             Secret::new(format!(
-                "key:{}",
-                jose::jwk_thumbprint(&jose::public_jwk(k))
+                "key:{}\naud:{audience}\nkid:{}\nalg:{}",
+                jose::jwk_thumbprint(&jose::public_jwk(k)),
+                key_id.as_deref().unwrap_or(""),
+                jose::alg(k),
             ))
         });
         Ok(OAuth2Source {
@@ -357,6 +362,18 @@ impl TokenSource for OAuth2Source {
 
     fn guard_identity(&self) -> &IdentityKey {
         &self.guard_identity
+    }
+
+    fn advice(&self) -> CredentialAdvice {
+        const RESET: &str = "`finauth oauth2 guard reset` (reset_lockout_guard())";
+        CredentialAdvice {
+            fix: match self.method {
+                AuthMethod::PrivateKeyJwt => "the signing key, key_id or audience",
+                AuthMethod::FinicityJson => "the client secret or the App Key",
+                _ => "the client secret",
+            },
+            reset: RESET,
+        }
     }
 
     fn credential(&self) -> Secret {
