@@ -65,6 +65,26 @@ pub enum OAuth2Action {
         #[arg(long)]
         url: Option<String>,
     },
+    /// The lockout guard of this client (token endpoint and client id)
+    Guard {
+        #[command(subcommand)]
+        action: OAuth2GuardAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OAuth2GuardAction {
+    /// Print the guard state of this client as `key: value` lines
+    #[command(after_help = crate::oauth2::OAUTH2_HELP)]
+    Status {
+        /// Print one JSON object instead
+        #[arg(long)]
+        json: bool,
+    },
+    /// Operator action: clear failures and rejected credentials of this client for every process
+    /// sharing the store. FINAUTH_OAUTH2_CLIENT_SECRET is not needed.
+    #[command(after_help = crate::oauth2::OAUTH2_HELP)]
+    Reset,
 }
 
 #[derive(Args, Debug)]

@@ -60,12 +60,12 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
-fn to_lines(s: &GuardStatus, secret_known: bool) -> String {
+pub(crate) fn to_lines(s: &GuardStatus, secret_known: bool) -> String {
     let locked = s.locked.map_or_else(|| "no".to_owned(), |c| c.to_string());
     let rejected = if secret_known {
         yes_no(s.current_secret_rejected)
     } else {
-        "unknown (FINICITY_PARTNER_SECRET not set)"
+        "unknown (the secret is not set)"
     };
     format!(
         "failed_attempts: {}\nin_flight: {}\nmax_failed_attempts: {}\nattempts_remaining: {}\n\
@@ -79,7 +79,7 @@ fn to_lines(s: &GuardStatus, secret_known: bool) -> String {
     )
 }
 
-fn to_json(s: &GuardStatus, secret_known: bool) -> serde_json::Value {
+pub(crate) fn to_json(s: &GuardStatus, secret_known: bool) -> serde_json::Value {
     serde_json::json!({
         "failed_attempts": s.failed_attempts,
         "in_flight": s.in_flight,

@@ -15,7 +15,7 @@ mod sign;
 mod store;
 mod token;
 
-use args::{Cli, Command, GuardAction, OAuth2Action};
+use args::{Cli, Command, GuardAction, OAuth2Action, OAuth2GuardAction};
 use clap::Parser;
 use error::CliError;
 use std::process::ExitCode;
@@ -67,6 +67,18 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Command::Oauth2 {
                 action: OAuth2Action::Headers { method, url },
             } => oauth2::headers(&method, url.as_deref()).await,
+            Command::Oauth2 {
+                action:
+                    OAuth2Action::Guard {
+                        action: OAuth2GuardAction::Status { json },
+                    },
+            } => oauth2::guard_status(json).await,
+            Command::Oauth2 {
+                action:
+                    OAuth2Action::Guard {
+                        action: OAuth2GuardAction::Reset,
+                    },
+            } => oauth2::guard_reset().await,
         }
     })
 }

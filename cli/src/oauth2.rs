@@ -1,6 +1,7 @@
-//! `finauth oauth2 token` and `finauth oauth2 headers`.
+//! `finauth oauth2 token`, `finauth oauth2 headers` and `finauth oauth2 guard status|reset`.
 
 use crate::error::CliError;
+use crate::guard::{to_json, to_lines};
 use crate::output;
 use crate::store;
 
@@ -41,4 +42,40 @@ pub async fn headers(method: &str, url: Option<&str>) -> Result<(), CliError> {
         .map(|(name, value)| format!("{name}: {value}\n"))
         .collect();
     output::print(&text)
+}
+
+/// What the lockout guard of this client knows, as `key: value` lines or one JSON object.
+pub async fn guard_status(json: bool) -> Result<(), CliError> {
+    let (cc, known) = store::oauth2_guard_from_env()?;
+    let status = cc.guard_status().await?;
+    let text = if json {
+        let mut v = to_json(&status, known);
+        v["client_id"] = cc.client_id().into();
+        v["token_url"] = cc.token_url().as_str().into();
+        format!("{v}\n")
+    } else {
+        format!(
+            "client_id: {}\ntoken_url: {}\n{}",
+            cc.client_id(),
+            cc.token_url(),
+            to_lines(&status, known)
+        )
+    };
+    output::print(&text)
+}
+
+/// Operator action: forget the failures and rejected credentials of this client, for every
+/// process sharing the store.
+pub async fn guard_reset() -> Result<(), CliError> {
+    let (cc, _) = store::oauth2_guard_from_env()?;
+    let before = cc.guard_status().await?;
+    cc.reset_lockout_guard().await?;
+    output::print(&format!(
+        "lockout guard cleared for client {} at {} (store {}): {} failed attempt(s), {} rejected credential(s) forgotten\n",
+        cc.client_id(),
+        cc.token_url(),
+        before.store,
+        before.failed_attempts,
+        before.rejected_secrets,
+    ))
 }

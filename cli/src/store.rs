@@ -31,6 +31,27 @@ pub fn client_credentials_from_env() -> Result<finauth::ClientCredentials, CliEr
     Ok(builder.store(Arc::new(open_private_dir(&dir)?)).build()?)
 }
 
+/// For `oauth2 guard status|reset`, which send nothing: the client secret may be unset. Returns
+/// whether the credential the guard judges (secret, or key) was configured.
+pub fn oauth2_guard_from_env() -> Result<(finauth::ClientCredentials, bool), CliError> {
+    let known =
+        env("FINAUTH_OAUTH2_CLIENT_SECRET").is_some() || env("FINAUTH_OAUTH2_KEY").is_some();
+    let builder = finauth::ClientCredentialsBuilder::from_vars(|name| match name {
+        "FINAUTH_OAUTH2_CLIENT_SECRET" => env(name).or_else(|| Some(PLACEHOLDER.to_owned())),
+        "FINICITY_APP_KEY" => env(name).or_else(|| Some(PLACEHOLDER.to_owned())),
+        _ => env(name),
+    })?
+    .degrade_on_store_error(false);
+    if builder.has_store() {
+        return Ok((builder.build()?, known));
+    }
+    let dir = default_dir(&env)?;
+    Ok((
+        builder.store(Arc::new(open_private_dir(&dir)?)).build()?,
+        known,
+    ))
+}
+
 /// For `guard status|reset`, which send nothing: the secret and App Key may be unset (an operator
 /// clearing the guard need not hold them). Returns whether the real secret was configured.
 pub fn guard_auth_from_env() -> Result<(PartnerAuth, bool), CliError> {

@@ -171,6 +171,69 @@ async fn wrong_secret_exits_3_then_the_guard_exits_5() {
     let _ = std::fs::remove_dir_all(cache);
 }
 
+/// The command the refusal suggests is the one that works for this configuration: `finauth
+/// oauth2 guard status|reset` read and clear this client's guard, without the secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oauth2_guard_status_and_reset_clear_a_rejected_secret() {
+    let sb = sandbox().await;
+    let cache = cache_dir("guard");
+    let (url, c) = (sb.oauth2_token_url(), cache.to_string_lossy().to_string());
+    let wrong = vars(&url, WRONG, &c);
+    let run = |args: &[&str], v: &[(&str, &str)]| tokio::task::block_in_place(|| finauth(args, v));
+    let first = run(&["oauth2", "token"], &wrong);
+    assert_eq!(first.code, Some(3), "{}", first.stderr);
+    assert!(
+        first.stderr.contains("finauth oauth2 guard reset"),
+        "{}",
+        first.stderr
+    );
+    assert!(!first.stderr.contains("Finicity"), "{}", first.stderr);
+    let refused = run(&["oauth2", "token"], &wrong);
+    assert_eq!(refused.code, Some(5), "{}", refused.stderr);
+
+    let status = run(&["oauth2", "guard", "status"], &wrong);
+    assert_eq!(status.code, Some(0), "{}", status.stderr);
+    for line in [
+        format!("client_id: {ID}"),
+        "failed_attempts: 1".into(),
+        "rejected_secrets: 1".into(),
+        "current_secret_rejected: yes".into(),
+    ] {
+        assert!(status.stdout.contains(&line), "{line}: {}", status.stdout);
+    }
+    let json = run(&["oauth2", "guard", "status", "--json"], &wrong);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["failed_attempts"], 1);
+    assert_eq!(v["token_url"], url.as_str());
+
+    // The operator clears it without the secret; the same wrong secret is then tried once more.
+    let operator: Vec<_> = wrong
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "FINAUTH_OAUTH2_CLIENT_SECRET")
+        .collect();
+    let reset = run(&["oauth2", "guard", "reset"], &operator);
+    assert_eq!(reset.code, Some(0), "{}", reset.stderr);
+    assert!(
+        reset.stdout.contains("1 failed attempt(s)"),
+        "{}",
+        reset.stdout
+    );
+    let after = run(&["oauth2", "guard", "status", "--json"], &operator);
+    let v: serde_json::Value = serde_json::from_str(&after.stdout).unwrap();
+    assert_eq!(
+        (
+            v["failed_attempts"].clone(),
+            v["current_secret_rejected"].clone()
+        ),
+        (0.into(), serde_json::Value::Null)
+    );
+    let right = run(&["oauth2", "token"], &vars(&url, SECRET, &c));
+    assert_eq!(right.code, Some(0), "{}", right.stderr);
+    assert_eq!(sb.oauth2_stats(ID).invalid_client, 1);
+    let _ = std::fs::remove_dir_all(cache);
+}
+
 #[test]
 fn missing_token_url_exits_2_naming_it() {
     let run = finauth(&["oauth2", "token"], &[("HOME", "/nonexistent")]);

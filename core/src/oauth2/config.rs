@@ -183,7 +183,9 @@ impl ClientCredentialsBuilder {
         Self::from_vars(|n| std::env::var(n).ok())
     }
 
-    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
+    /// Like [`from_env`](Self::from_env), reading each variable through `var` (tests, or a CLI
+    /// that fills in what an operator command does not need).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let get = |n: &str| var(n).filter(|v| !v.trim().is_empty());
         let need = |n: &str| get(n).ok_or_else(|| Error::config(format!("{n} is not set")));
         let mut b = ClientCredentialsBuilder::new()
