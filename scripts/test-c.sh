@@ -2,7 +2,8 @@
 # The C and C++ binding: builds libfinauth and the sandbox (debug, shared target dir), checks the
 # committed header is what cbindgen generates, then runs the C suite plain, statically linked,
 # under valgrind and under AddressSanitizer, and the C++ wrapper's test (plain and under valgrind),
-# all against one sandbox process (the C suite has its own runner, the C++ one is GoogleTest).
+# all against one sandbox process (the C suite, bindings-c/tests/c/*.c, has its own runner in
+# main.c; the C++ one is GoogleTest).
 # Prints a summary; exits non-zero on any failure.
 source "$(dirname "$0")/common.sh"
 
@@ -56,13 +57,15 @@ CFLAGS=(-std=c11 -g -O1 -Wall -Wextra -Werror -Ibindings-c/include -Ibindings-c/
 CXXFLAGS=(-std=c++17 -g -O1 -Wall -Wextra -Werror -Ibindings-c/include -Ibindings-c/tests)
 LINK=(-L"$LIB" -lfinauth -Wl,-rpath,"$LIB" -lpthread)
 STATIC_LIBS=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
+# The C suite: one file per feature, a shared harness and the runner (main.c); the glob sorts.
+C_SUITE=(bindings-c/tests/c/*.c)
 
 step "compile the tests (-Wall -Wextra -Werror)"
-cc "${CFLAGS[@]}" bindings-c/tests/test_finauth.c -o "$WORK/test_c" "${LINK[@]}"
-cc "${CFLAGS[@]}" bindings-c/tests/test_finauth.c -o "$WORK/test_c_static" \
+cc "${CFLAGS[@]}" "${C_SUITE[@]}" -o "$WORK/test_c" "${LINK[@]}"
+cc "${CFLAGS[@]}" "${C_SUITE[@]}" -o "$WORK/test_c_static" \
   "$LIB/libfinauth.a" "${STATIC_LIBS[@]}"
 cc "${CFLAGS[@]}" -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-  -fno-omit-frame-pointer bindings-c/tests/test_finauth.c -o "$WORK/test_c_asan" "${LINK[@]}"
+  -fno-omit-frame-pointer "${C_SUITE[@]}" -o "$WORK/test_c_asan" "${LINK[@]}"
 c++ "${CXXFLAGS[@]}" bindings-c/tests/test_finauth.cpp -o "$WORK/test_cpp" "${LINK[@]}" -lgtest
 cc "${CFLAGS[@]}" bindings-c/tests/corpus_client.c -o "$WORK/corpus_c" "${LINK[@]}" -lcurl
 c++ "${CXXFLAGS[@]}" bindings-c/tests/corpus_client.cpp -o "$WORK/corpus_cpp" "${LINK[@]}" -lcurl
