@@ -421,10 +421,16 @@ async fn a_fixed_assertion_audience_works_without_a_guard_reset() {
     let Error::InvalidCredentials { hint, .. } = &e else {
         panic!("{e:?}")
     };
-    assert!(hint.contains("the signing key, key_id or audience"), "{hint}");
+    assert!(
+        hint.contains("the signing key, key_id or audience"),
+        "{hint}"
+    );
     let text = e.to_string();
     assert!(text.contains("finauth oauth2 guard reset"), "{text}");
-    assert!(!text.contains("Finicity") && !text.contains("secret"), "{text}");
+    assert!(
+        !text.contains("Finicity") && !text.contains("secret"),
+        "{text}"
+    );
 
     // The same setup again, from a new object: refused locally, nothing sent.
     let again = with(Some("https://elsewhere.example/token"))
