@@ -9,20 +9,30 @@ use finauth::GuardStatus;
 pub async fn status(json: bool) -> Result<(), CliError> {
     let (auth, secret_known) = store::guard_auth_from_env()?;
     let status = auth.guard_status().await?;
-    let text = if json {
-        let mut v = to_json(&status, secret_known);
-        v["partner_id"] = auth.partner_id().into();
-        v["base_url"] = auth.base_url().as_str().into();
+    let whose = [
+        ("partner_id", auth.partner_id().to_owned()),
+        ("base_url", auth.base_url().to_string()),
+    ];
+    output::print(&render(&whose, &status, secret_known, json))
+}
+
+/// `whose` (what the guard belongs to) then the status, as lines or as one JSON object.
+pub(crate) fn render(
+    whose: &[(&str, String)],
+    status: &GuardStatus,
+    secret_known: bool,
+    json: bool,
+) -> String {
+    if json {
+        let mut v = to_json(status, secret_known);
+        for (k, val) in whose {
+            v[*k] = val.as_str().into();
+        }
         format!("{v}\n")
     } else {
-        format!(
-            "partner_id: {}\nbase_url: {}\n{}",
-            auth.partner_id(),
-            auth.base_url(),
-            to_lines(&status, secret_known)
-        )
-    };
-    output::print(&text)
+        let head: String = whose.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        head + &to_lines(status, secret_known)
+    }
 }
 
 /// Operator action: clear failures, rejected secrets and the locked flag for every process
@@ -60,7 +70,7 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
-pub(crate) fn to_lines(s: &GuardStatus, secret_known: bool) -> String {
+fn to_lines(s: &GuardStatus, secret_known: bool) -> String {
     let locked = s.locked.map_or_else(|| "no".to_owned(), |c| c.to_string());
     let rejected = if secret_known {
         yes_no(s.current_secret_rejected)
@@ -79,7 +89,7 @@ pub(crate) fn to_lines(s: &GuardStatus, secret_known: bool) -> String {
     )
 }
 
-pub(crate) fn to_json(s: &GuardStatus, secret_known: bool) -> serde_json::Value {
+fn to_json(s: &GuardStatus, secret_known: bool) -> serde_json::Value {
     serde_json::json!({
         "failed_attempts": s.failed_attempts,
         "in_flight": s.in_flight,

@@ -1,7 +1,7 @@
 //! `finauth oauth2 token`, `finauth oauth2 headers` and `finauth oauth2 guard status|reset`.
 
 use crate::error::CliError;
-use crate::guard::{to_json, to_lines};
+use crate::guard::render;
 use crate::output;
 use crate::store;
 
@@ -48,20 +48,11 @@ pub async fn headers(method: &str, url: Option<&str>) -> Result<(), CliError> {
 pub async fn guard_status(json: bool) -> Result<(), CliError> {
     let (cc, known) = store::oauth2_guard_from_env()?;
     let status = cc.guard_status().await?;
-    let text = if json {
-        let mut v = to_json(&status, known);
-        v["client_id"] = cc.client_id().into();
-        v["token_url"] = cc.token_url().as_str().into();
-        format!("{v}\n")
-    } else {
-        format!(
-            "client_id: {}\ntoken_url: {}\n{}",
-            cc.client_id(),
-            cc.token_url(),
-            to_lines(&status, known)
-        )
-    };
-    output::print(&text)
+    let whose = [
+        ("client_id", cc.client_id().to_owned()),
+        ("token_url", cc.token_url().to_string()),
+    ];
+    output::print(&render(&whose, &status, known, json))
 }
 
 /// Operator action: forget the failures and rejected credentials of this client, for every
