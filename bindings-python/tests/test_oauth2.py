@@ -288,7 +288,7 @@ def test_assertion_and_dpop_proofs_verify_with_pyjwt(recorder: Recorder, kind: s
     assert form["client_assertion_type"] == ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"]
     assertion = form["client_assertion"][0]
     assert jwt.get_unverified_header(assertion)["kid"] == "kid-7"
-    claims = jwt.decode(assertion, public_pem(path), algorithms=[alg], audience=recorder.url)
+    claims = jwt.decode(assertion, public_pem(path), algorithms=[alg], audience=recorder.url + "/oauth2/token")
     assert claims["iss"] == claims["sub"] == "indep"
     assert 80 <= claims["exp"] - claims["iat"] <= 100 and claims["nbf"] <= time.time() + 1
     assert claims["jti"]
