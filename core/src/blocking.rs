@@ -193,6 +193,11 @@ impl ClientCredentials {
         self.block_on(self.inner.invalidate(token))
     }
 
+    /// Read the issuer's metadata now (see [`crate::ClientCredentials::discover`]).
+    pub fn discover(&self) -> Result<reqwest::Url> {
+        self.block_on(self.inner.discover())?
+    }
+
     pub fn reset_lockout_guard(&self) -> Result<()> {
         self.block_on(self.inner.reset_lockout_guard())?
     }

@@ -452,6 +452,84 @@ async fn a_fixed_assertion_audience_works_without_a_guard_reset() {
     assert_eq!(fixed.guard_status().await.unwrap().failed_attempts, 0);
 }
 
+/// `issuer` instead of `token_url`: the endpoint comes from RFC 8414 metadata under an issuer
+/// with a path, once per object, and the assertion's default `aud` is the issuer.
+#[tokio::test]
+async fn an_issuer_is_discovered_once_and_is_the_default_audience() {
+    let sb = sandbox().await;
+    sb.add_oauth2_client(OAuth2Client::with_jwk("disc", jose::public_jwk(&ec_key())));
+    let dir = temp_dir("oauth2-discovery");
+    let store: Arc<dyn finauth::Store> = Arc::new(FileStore::new(&dir).unwrap());
+    let disc = || {
+        ClientCredentials::builder()
+            .issuer(sb.oauth2_issuer())
+            .client_id("disc")
+            .auth_method(AuthMethod::PrivateKeyJwt)
+            .signing_key(ec_key())
+            .dpop(true)
+            .store(store.clone())
+            .allow_insecure_loopback(true)
+            .build()
+            .unwrap()
+    };
+    let metadata_requests = || {
+        sb.stats()
+            .endpoint("GET /.well-known/oauth-authorization-server/oauth2")
+    };
+    let cc = disc();
+    assert_eq!(
+        cc.issuer().map(|u| u.as_str()),
+        Some(sb.oauth2_issuer().as_str())
+    );
+    // 50 concurrent first calls: one metadata request (RFC 8414 §3.1 location, found first).
+    let calls: Vec<_> = (0..50).map(|_| cc.discover()).collect();
+    for url in futures_util::future::join_all(calls).await {
+        assert_eq!(url.unwrap().as_str(), sb.oauth2_token_url());
+    }
+    cc.token().await.unwrap();
+    resource_ok(&cc, &sb).await;
+    assert_eq!(cc.token_url().as_str(), sb.oauth2_token_url());
+    assert_eq!(metadata_requests(), 1);
+    assert_eq!(
+        sb.stats()
+            .endpoint("GET /oauth2/.well-known/openid-configuration"),
+        0
+    );
+    // Another object (another process) on the same store reads the stored copy.
+    let other = disc();
+    assert_eq!(
+        other.discover().await.unwrap().as_str(),
+        sb.oauth2_token_url()
+    );
+    assert_eq!(metadata_requests(), 1, "metadata is read once per store");
+    let _ = std::fs::remove_dir_all(dir);
+
+    // Unsupported methods and algorithms are refused by `discovery::check` (its unit tests);
+    // here: an issuer without metadata is a Config error before any token request.
+
+    // A method the metadata does not list is a Config error naming it, before any token request.
+    let fj = ClientCredentials::builder()
+        .issuer(format!("{}/elsewhere", sb.url()))
+        .client_id(ID)
+        .client_secret(SECRET)
+        .allow_insecure_loopback(true)
+        .build()
+        .unwrap();
+    let e = fj.token().await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Config(m) if m.contains("no metadata")),
+        "{e:?}"
+    );
+    assert!(ClientCredentials::builder()
+        .issuer(sb.oauth2_issuer())
+        .token_url(sb.oauth2_token_url())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .allow_insecure_loopback(true)
+        .build()
+        .is_err());
+}
+
 #[tokio::test]
 async fn rfc_6749_errors_carry_error_and_description() {
     let sb = sandbox().await;

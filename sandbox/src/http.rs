@@ -7,7 +7,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get};
 use axum::Router;
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -23,6 +23,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(crate::OAUTH1_PATH, any(crate::oauth1::endpoint))
         .route("/oauth1/{*rest}", any(crate::oauth1::endpoint))
         .route(crate::OAUTH2_TOKEN_PATH, any(crate::oauth2::token_endpoint))
+        .route(
+            "/.well-known/oauth-authorization-server/oauth2",
+            get(crate::oauth2::metadata),
+        )
+        .route(
+            "/oauth2/.well-known/openid-configuration",
+            get(crate::oauth2::metadata),
+        )
         .route(crate::OAUTH2_RESOURCE_PATH, any(crate::oauth2::resource))
         .route("/oauth2/resource/{*rest}", any(crate::oauth2::resource))
         .nest("/__admin", admin::router())

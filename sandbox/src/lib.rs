@@ -39,7 +39,8 @@ mod tls;
 
 pub use oauth1::{OAuth1Key, OAuth1Stats, OAUTH1_PATH};
 pub use oauth2::{
-    OAuth2Client, OAuth2Settings, OAuth2Stats, OAUTH2_RESOURCE_PATH, OAUTH2_TOKEN_PATH,
+    OAuth2Client, OAuth2Settings, OAuth2Stats, OAUTH2_ISSUER_PATH, OAUTH2_RESOURCE_PATH,
+    OAUTH2_TOKEN_PATH,
 };
 pub use script::{ReceivedRequest, ScriptReport, ScriptedAnswer};
 
@@ -456,6 +457,11 @@ impl Sandbox {
     /// `…/oauth2/token` on this sandbox.
     pub fn oauth2_token_url(&self) -> String {
         format!("{}{OAUTH2_TOKEN_PATH}", self.url())
+    }
+
+    /// The OAuth 2.0 issuer identifier, `…/oauth2` (its metadata says where the token endpoint is).
+    pub fn oauth2_issuer(&self) -> String {
+        format!("{}{OAUTH2_ISSUER_PATH}", self.url())
     }
 
     /// `…/oauth2/resource` on this sandbox (any path below it is protected too).

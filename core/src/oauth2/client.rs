@@ -1,7 +1,8 @@
 //! [`ClientCredentials`]: OAuth 2.0 client credentials on the lifecycle engine.
 
-use super::config::{AuthMethod, ClientCredentialsBuilder};
+use super::config::{AuthMethod, ClientCredentialsBuilder, Endpoint};
 use super::dpop::DPOP_HEADER;
+use super::metadata::MetadataSource;
 use super::source::OAuth2Source;
 use crate::error::{Error, Result};
 use crate::exchange::policy::Scheme;
@@ -25,7 +26,8 @@ impl fmt::Debug for ClientCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.engine.source();
         f.debug_struct("ClientCredentials")
-            .field("token_url", &s.token_url.as_str())
+            .field("token_url", &s.token_endpoint.get().map(Url::as_str))
+            .field("issuer", &self.issuer().map(Url::as_str))
             .field("client_id", &s.client_id)
             .field("auth_method", &s.method)
             .field("scope", &s.scope)
@@ -85,8 +87,22 @@ impl ClientCredentials {
 
     fn from_builder(b: ClientCredentialsBuilder) -> Result<Self> {
         let v = b.validate()?;
+        let metadata = match &v.endpoint {
+            Endpoint::Issuer(issuer) => Some(Arc::new(Engine::new(
+                MetadataSource::new(
+                    issuer.clone(),
+                    b.common.timeout,
+                    b.common.allow_insecure_loopback,
+                )?,
+                v.store.clone(),
+                v.engine.clone(),
+                b.common.clock.clone(),
+            ))),
+            Endpoint::Fixed(_) => None,
+        };
         let source = OAuth2Source::new(
-            v.token_url,
+            v.endpoint,
+            metadata,
             v.client_id,
             b.auth_method,
             b.client_secret.clone(),
@@ -111,8 +127,28 @@ impl ClientCredentials {
         })
     }
 
-    pub fn token_url(&self) -> &Url {
-        &self.engine.source().token_url
+    /// The token endpoint: the configured one, or the one discovered from the issuer (before
+    /// the first token request, the issuer itself).
+    pub fn token_url(&self) -> Url {
+        let s = self.engine.source();
+        s.token_endpoint
+            .get()
+            .unwrap_or_else(|| s.configured.configured())
+            .clone()
+    }
+
+    /// The configured issuer, if the token endpoint is discovered.
+    pub fn issuer(&self) -> Option<&Url> {
+        match &self.engine.source().configured {
+            Endpoint::Issuer(u) => Some(u),
+            Endpoint::Fixed(_) => None,
+        }
+    }
+
+    /// Read the issuer's metadata now (it is otherwise read by the first token request), so a
+    /// configuration the server does not support fails at start-up.
+    pub async fn discover(&self) -> Result<Url> {
+        self.engine.source().token_url().await
     }
 
     pub fn client_id(&self) -> &str {

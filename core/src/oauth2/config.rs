@@ -66,6 +66,7 @@ impl std::fmt::Display for AuthMethod {
 #[derive(Clone)]
 pub struct ClientCredentialsBuilder {
     pub(crate) token_url: Option<String>,
+    pub(crate) issuer: Option<String>,
     pub(crate) client_id: Option<String>,
     pub(crate) client_secret: Option<Secret>,
     pub(crate) auth_method: AuthMethod,
@@ -84,6 +85,7 @@ impl std::fmt::Debug for ClientCredentialsBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientCredentialsBuilder")
             .field("token_url", &self.token_url)
+            .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .field(
                 "client_secret",
@@ -106,6 +108,7 @@ impl Default for ClientCredentialsBuilder {
     fn default() -> Self {
         ClientCredentialsBuilder {
             token_url: None,
+            issuer: None,
             client_id: None,
             client_secret: None,
             auth_method: AuthMethod::default(),
@@ -138,8 +141,11 @@ impl ClientCredentialsBuilder {
         Self::default()
     }
 
-    setter!(/// The token endpoint (required).
+    setter!(/// The token endpoint (this, or `issuer`).
         token_url: impl Into<String> => token_url |v: _| Some(Into::<String>::into(v)));
+    setter!(/// The issuer identifier: the token endpoint is read from its metadata (RFC 8414 or
+        /// OpenID Connect discovery) on first use, and the assertion's default `aud` is the issuer.
+        issuer: impl Into<String> => issuer |v: _| Some(Into::<String>::into(v)));
     setter!(/// The client id (required).
         client_id: impl Into<String> => client_id |v: _| Some(Into::<String>::into(v)));
     setter!(/// The client secret (for the secret methods and `finicity_json`).
@@ -188,9 +194,22 @@ impl ClientCredentialsBuilder {
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let get = |n: &str| var(n).filter(|v| !v.trim().is_empty());
         let need = |n: &str| get(n).ok_or_else(|| Error::config(format!("{n} is not set")));
-        let mut b = ClientCredentialsBuilder::new()
-            .token_url(need("FINAUTH_OAUTH2_TOKEN_URL")?)
-            .client_id(need("FINAUTH_OAUTH2_CLIENT_ID")?);
+        let mut b = ClientCredentialsBuilder::new();
+        match (
+            get("FINAUTH_OAUTH2_TOKEN_URL"),
+            get("FINAUTH_OAUTH2_ISSUER"),
+        ) {
+            (None, None) => {
+                return Err(Error::config(
+                    "FINAUTH_OAUTH2_TOKEN_URL (or FINAUTH_OAUTH2_ISSUER) is not set",
+                ))
+            }
+            (t, i) => {
+                b.token_url = t;
+                b.issuer = i;
+            }
+        }
+        b = b.client_id(need("FINAUTH_OAUTH2_CLIENT_ID")?);
         if let Some(s) = get("FINAUTH_OAUTH2_CLIENT_SECRET") {
             b = b.client_secret(s);
         }
@@ -226,13 +245,21 @@ impl ClientCredentialsBuilder {
     }
 
     pub(crate) fn validate(&self) -> Result<Validated> {
-        let token_url = crate::transport::validate_url(
-            "token_url",
-            self.token_url
-                .as_deref()
-                .ok_or_else(|| Error::config("token_url is required"))?,
-            self.common.allow_insecure_loopback,
-        )?;
+        let insecure = self.common.allow_insecure_loopback;
+        let endpoint = match (&self.token_url, &self.issuer) {
+            (Some(_), Some(_)) => {
+                return Err(Error::config(
+                    "token_url and issuer: set one (issuer discovers the token endpoint)",
+                ))
+            }
+            (None, None) => return Err(Error::config("token_url (or issuer) is required")),
+            (Some(t), None) => {
+                Endpoint::Fixed(crate::transport::validate_url("token_url", t, insecure)?)
+            }
+            (None, Some(i)) => {
+                Endpoint::Issuer(crate::transport::validate_url("issuer", i, insecure)?)
+            }
+        };
         let client_id = self
             .client_id
             .clone()
@@ -287,10 +314,16 @@ impl ClientCredentialsBuilder {
         // accepts it (docs/GUIDE.md, "OAuth 2.0"), the origin alone only some.
         let audience = match &self.audience {
             Some(a) if !a.trim().is_empty() => a.trim().to_owned(),
-            _ => token_url.as_str().to_owned(),
+            _ => match &endpoint {
+                Endpoint::Fixed(u) => u.as_str().to_owned(),
+                // FAPI 2.0 asks for the issuer; RFC 7523 servers accept it too. As written, not
+                // as parsed: a URL parser adds `/` to `https://host`, and issuers are compared
+                // as strings (Auth0's ends in `/`, Keycloak's does not).
+                Endpoint::Issuer(_) => self.issuer.as_deref().unwrap_or_default().trim().to_owned(),
+            },
         };
         Ok(Validated {
-            token_url,
+            endpoint,
             client_id,
             scope,
             audience,
@@ -314,8 +347,25 @@ const RESERVED: [&str; 6] = [
     "client_assertion_type",
 ];
 
+/// Where the token endpoint comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum Endpoint {
+    Fixed(reqwest::Url),
+    /// Discovered from this issuer's metadata on first use.
+    Issuer(reqwest::Url),
+}
+
+impl Endpoint {
+    /// The URL the configuration names: the token endpoint, or the issuer.
+    pub fn configured(&self) -> &reqwest::Url {
+        match self {
+            Endpoint::Fixed(u) | Endpoint::Issuer(u) => u,
+        }
+    }
+}
+
 pub(crate) struct Validated {
-    pub token_url: reqwest::Url,
+    pub endpoint: Endpoint,
     pub client_id: String,
     /// Sorted, de-duplicated, space-separated; `None` when no scope is asked for.
     pub scope: Option<String>,

@@ -21,8 +21,10 @@
 
 mod client;
 mod config;
+mod discovery;
 mod dpop;
 pub mod jose;
+mod metadata;
 mod source;
 
 pub use client::{ClientCredentials, OAuth2Headers};

@@ -1,19 +1,21 @@
 //! OAuth 2.0 client credentials (RFC 6749 §4.4) as a [`TokenSource`]: the four client
 //! authentication methods, DPoP on the token request, and the RFC 6749 §5.2 error answers.
 
-use super::config::AuthMethod;
+use super::config::{AuthMethod, Endpoint};
+use super::discovery;
 use super::dpop::{Dpop, DPOP_HEADER};
 use super::jose;
+use super::metadata::MetadataSource;
 use crate::error::{Error, OAuthError, Result};
 use crate::finicity::source::{read_raw, RawResponse};
 use crate::finicity::APP_KEY_HEADER;
-use crate::lifecycle::{CredentialAdvice, FetchError, Fetched, TokenSource};
+use crate::lifecycle::{CredentialAdvice, Engine, FetchError, Fetched, TokenSource};
 use crate::oauth1::SigningKey;
 use crate::secret::{scrub, AccessToken, Secret};
 use crate::store::IdentityKey;
 use crate::transport;
 use arc_swap::ArcSwap;
-use base64::Engine;
+use base64::Engine as _;
 use reqwest::header::HeaderValue;
 use reqwest::Url;
 use serde_json::{json, Value};
@@ -40,7 +42,12 @@ pub(crate) struct OAuth2Source {
     pub identity: IdentityKey,
     /// The guard's: `(token endpoint, client id)` (docs/ARCHITECTURE.md, "Stores, the refresh lease and the lockout guard"), whatever the scope set or DPoP key.
     pub guard_identity: IdentityKey,
-    pub token_url: Url,
+    /// The configured token endpoint or issuer.
+    pub configured: Endpoint,
+    /// The token endpoint: set at build time, or discovered once from the issuer's metadata.
+    pub token_endpoint: tokio::sync::OnceCell<Url>,
+    /// The issuer's metadata, cached like a token (only with an issuer).
+    pub metadata: Option<Arc<Engine<MetadataSource>>>,
     pub client_id: String,
     pub method: AuthMethod,
     pub secret: Option<ArcSwap<Secret>>,
@@ -63,7 +70,8 @@ pub(crate) struct OAuth2Source {
 #[allow(clippy::too_many_arguments)]
 impl OAuth2Source {
     pub fn new(
-        token_url: Url,
+        configured: Endpoint,
+        metadata: Option<Arc<Engine<MetadataSource>>>,
         client_id: String,
         method: AuthMethod,
         secret: Option<Secret>,
@@ -78,12 +86,19 @@ impl OAuth2Source {
         allow_insecure_loopback: bool,
         timeout: Duration,
     ) -> Result<Self> {
-        let client = transport::client(&token_url, timeout)?;
+        let server = configured.configured().clone();
+        let client = transport::client(&server, timeout)?;
         let dpop = match (&key, dpop) {
             (Some(k), true) => Some(Dpop::new(k.clone())),
             _ => None,
         };
-        let guard_identity = IdentityKey::new("oauth2", token_url.as_str(), &client_id);
+        // With an issuer the guard belongs to (issuer, client): the server, whatever endpoint
+        // its metadata names.
+        let guard_identity = IdentityKey::new("oauth2", server.as_str(), &client_id);
+        let token_endpoint = match &configured {
+            Endpoint::Fixed(u) => tokio::sync::OnceCell::new_with(Some(u.clone())),
+            Endpoint::Issuer(_) => tokio::sync::OnceCell::new(),
+        };
         let mut identity =
             guard_identity.with(&format!("scope={}", scope.as_deref().unwrap_or("")));
         if let Some(d) = &dpop {
@@ -103,7 +118,9 @@ impl OAuth2Source {
         Ok(OAuth2Source {
             identity,
             guard_identity,
-            token_url,
+            configured,
+            token_endpoint,
+            metadata,
             client_id,
             method,
             secret: secret.map(ArcSwap::from_pointee),
@@ -123,9 +140,42 @@ impl OAuth2Source {
     }
 
     pub fn rebuild_client(&self) -> Result<()> {
-        self.client
-            .store(Arc::new(transport::client(&self.token_url, self.timeout)?));
+        self.client.store(Arc::new(transport::client(
+            self.configured.configured(),
+            self.timeout,
+        )?));
+        if let Some(m) = &self.metadata {
+            m.reset_after_fork();
+            m.source().rebuild_client()?;
+        }
         Ok(())
+    }
+
+    /// The token endpoint, discovered on first use when an issuer is configured: concurrent
+    /// callers wait for one discovery (the metadata engine's single flight, shared by the fleet
+    /// through the store), and a failed one is tried again by a later call.
+    pub async fn token_url(&self) -> Result<Url> {
+        let url = self
+            .token_endpoint
+            .get_or_try_init(|| async {
+                let (Endpoint::Issuer(issuer), Some(metadata)) = (&self.configured, &self.metadata)
+                else {
+                    return Err(Error::config("token_url is required"));
+                };
+                let record = metadata.token().await?;
+                let meta =
+                    discovery::from_record(issuer, record.expose(), self.allow_insecure_loopback)?;
+                // Each process checks its own configuration against the shared metadata.
+                discovery::check(
+                    &meta,
+                    self.method,
+                    self.key.as_ref().map(jose::alg),
+                    self.dpop.is_some(),
+                )?;
+                Ok(meta.token_endpoint)
+            })
+            .await?;
+        Ok(url.clone())
     }
 
     /// The client assertion of `private_key_jwt` (RFC 7523 §3), fresh `jti` each time.
@@ -173,9 +223,10 @@ impl OAuth2Source {
         for (k, v) in &self.extra_params {
             form.push((k.as_str(), Zeroizing::new(v.clone())));
         }
+        let token_url = self.token_url().await?;
         let client = self.client.load();
         let mut req = client
-            .post(self.token_url.clone())
+            .post(token_url.clone())
             .header(reqwest::header::ACCEPT, "application/json");
         match self.method {
             AuthMethod::ClientSecretBasic => {
@@ -218,7 +269,7 @@ impl OAuth2Source {
             AuthMethod::FinicityJson => {}
         }
         if let Some(d) = &self.dpop {
-            let proof = d.proof("POST", &self.token_url, None)?;
+            let proof = d.proof("POST", &token_url, None)?;
             sent.push(proof.clone());
             req = req.header(DPOP_HEADER, sensitive(proof.expose())?);
         }
@@ -260,7 +311,7 @@ impl OAuth2Source {
             .map_err(|e| transport::map_err(e, self.timeout, "token request"))?;
         let raw = read_raw(resp, self.timeout).await?;
         if let Some(d) = &self.dpop {
-            d.learn(&self.token_url, &raw.headers);
+            d.learn(&token_url, &raw.headers);
         }
         Ok((raw, sent))
     }

@@ -50,7 +50,7 @@ impl FileStore {
             .map_err(|e| store_err("open", &lock_path, e))?;
         lock.lock().map_err(|e| store_err("lock", &lock_path, e))?;
         let reset = matches!(op, StoreOp::ResetGuard);
-        let mut state = match read_state(&path) {
+        let mut state = match read_state(&path, key) {
             Ok(s) => s,
             // An operator reset rewrites an unreadable file; nothing else may guess its content.
             Err(_) if reset => IdentityState::default(),
@@ -72,7 +72,7 @@ fn store_err(what: &str, path: &Path, e: std::io::Error) -> Error {
     Error::Store(format!("cannot {what} {}: {e}", path.display()))
 }
 
-fn read_state(path: &Path) -> Result<IdentityState> {
+fn read_state(path: &Path, key: &IdentityKey) -> Result<IdentityState> {
     let mut f = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(IdentityState::default()),
@@ -86,10 +86,11 @@ fn read_state(path: &Path) -> Result<IdentityState> {
     }
     serde_json::from_slice(&buf).map_err(|e| {
         Error::Store(format!(
-            "{} is corrupt (line {}, column {}); `finauth guard reset` rewrites it",
+            "{} is corrupt (line {}, column {}); {}",
             path.display(),
             e.line(),
-            e.column()
+            e.column(),
+            key.repair_hint()
         ))
     })
 }

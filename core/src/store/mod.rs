@@ -44,6 +44,16 @@ impl IdentityKey {
         &self.0
     }
 
+    /// How an operator repairs an unreadable record of this identity (for store errors): the
+    /// guard reset of its kind rewrites it; issuer metadata is only a cache.
+    pub(crate) fn repair_hint(&self) -> &'static str {
+        match self.0.split('|').next() {
+            Some("oauth2") => "`finauth oauth2 guard reset` rewrites it",
+            Some("oauth2-metadata") => "deleting it is safe (the issuer's metadata is read again)",
+            _ => "`finauth guard reset` rewrites it",
+        }
+    }
+
     /// A short, file-name-safe digest of the key.
     pub fn digest(&self) -> String {
         let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, self.0.as_bytes());

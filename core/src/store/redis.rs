@@ -369,7 +369,7 @@ impl Inner {
         }
     }
 
-    async fn execute(&self, key: &str, op: StoreOp) -> Result<StoreReply> {
+    async fn execute(&self, key: &str, identity: &IdentityKey, op: StoreOp) -> Result<StoreReply> {
         let started = Instant::now();
         let mut pause_ms = 1u64;
         loop {
@@ -403,9 +403,10 @@ impl Inner {
                     },
                     Err(e) => {
                         return Err(Error::Store(format!(
-                            "Redis key {key} is corrupt (line {}, column {}); `finauth guard reset` rewrites it",
+                            "Redis key {key} is corrupt (line {}, column {}); {}",
                             e.line(),
-                            e.column()
+                            e.column(),
+                            identity.repair_hint()
                         )))
                     }
                 },
@@ -483,7 +484,7 @@ impl Store for RedisStore {
     ) -> BoxFuture<'a, Result<StoreReply>> {
         Box::pin(async move {
             let k = self.key_for(key);
-            self.inner.execute(&k, op).await
+            self.inner.execute(&k, key, op).await
         })
     }
 

@@ -21,12 +21,16 @@ use serde_json::{json, Value};
 use crate::state::Shared;
 
 mod jose;
+mod metadata;
 mod resource;
 mod token;
 
+pub(crate) use metadata::metadata;
 pub(crate) use resource::resource;
 pub(crate) use token::token_endpoint;
 
+/// The issuer identifier's path (an issuer with a path, as Keycloak realms have).
+pub const OAUTH2_ISSUER_PATH: &str = "/oauth2";
 /// The token endpoint.
 pub const OAUTH2_TOKEN_PATH: &str = "/oauth2/token";
 /// The protected resource (and everything below it).

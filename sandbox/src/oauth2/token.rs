@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use super::jose::{check_proof, fresh_jti, num, parse_jwt, verify_with_jwk, ProofError};
 use super::{
     now_secs, oauth_error, origin, random_text, with_header, Issued, OAuth2Client, OAuth2Server,
-    State2, ASSERTION_TYPE, MAX_ASSERTION_SECS, OAUTH2_TOKEN_PATH,
+    State2, ASSERTION_TYPE, MAX_ASSERTION_SECS, OAUTH2_ISSUER_PATH, OAUTH2_TOKEN_PATH,
 };
 use crate::state::Shared;
 
@@ -289,12 +289,13 @@ fn check_assertion(
     if s("iss") != Some(client.client_id.as_str()) || s("sub") != Some(client.client_id.as_str()) {
         return Err("iss and sub must be the client id".into());
     }
+    // RFC 7523 §3: the token endpoint URL or the issuer (and, leniently, the origin).
     let token_url = format!("{origin}{OAUTH2_TOKEN_PATH}");
+    let issuer = format!("{origin}{OAUTH2_ISSUER_PATH}");
+    let ours = |a: &str| a == origin || a == token_url || a == issuer;
     let aud_ok = match c.get("aud") {
-        Some(Value::String(a)) => a == origin || *a == token_url,
-        Some(Value::Array(v)) => v
-            .iter()
-            .any(|a| a.as_str().is_some_and(|a| a == origin || a == token_url)),
+        Some(Value::String(a)) => ours(a),
+        Some(Value::Array(v)) => v.iter().any(|a| a.as_str().is_some_and(ours)),
         _ => false,
     };
     if !aud_ok {
