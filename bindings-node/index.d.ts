@@ -369,7 +369,10 @@ export default finauth
 
 /** Options of `new ClientCredentials(options)` (docs/API.md names in camelCase; durations in seconds). */
 export interface ClientCredentialsOptions {
-  tokenUrl: string
+  /** The token endpoint; or give `issuer` instead (exactly one of the two). */
+  tokenUrl?: string
+  /** The issuer identifier: the token endpoint is read from its RFC 8414 / OpenID metadata. */
+  issuer?: string
   clientId: string
   clientSecret?: string
   authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'finicity_json'
@@ -398,11 +401,15 @@ export declare class ClientCredentials {
   /** Remember a response's `DPoP-Nonce`; true if it was new. */
   learnNonce(url: string, headers: Headers | Record<string, string>): boolean
   invalidate(token: string): Promise<boolean>
+  /** Read the issuer's metadata now; resolves to the token endpoint (the configured one without an issuer). */
+  discover(): Promise<string>
   resetLockoutGuard(): Promise<void>
   guardStatus(): Promise<GuardStatus>
   stats(): Stats
   readonly tokenType: 'Bearer' | 'DPoP'
+  /** The token endpoint: configured, or discovered (the issuer until discovery ran). */
   readonly tokenUrl: string
+  readonly issuer: string | null
   readonly clientId: string
   readonly authMethod: string
   readonly scope: string | null
@@ -410,5 +417,5 @@ export declare class ClientCredentials {
   exchange(method: string, url: string): Exchange
   /** `fetch` with `Authorization` (and DPoP); one retry per nonce challenge and per rejected token. */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
-  toJSON(): { tokenUrl: string; clientId: string; authMethod: string; scope: string | null; tokenType: string }
+  toJSON(): { tokenUrl: string; issuer: string | null; clientId: string; authMethod: string; scope: string | null; tokenType: string }
 }

@@ -81,6 +81,14 @@ class ClientCredentials {
     return this.#native.invalidate(token).then(undefined, rethrow)
   }
 
+  /**
+   * The token endpoint, read now from the issuer's metadata (otherwise the first token request
+   * reads it), so that a configuration the server does not support fails at start-up.
+   */
+  discover() {
+    return this.#native.discover().then(settle, rethrow)
+  }
+
   resetLockoutGuard() {
     return this.#native.resetLockoutGuard().then(settle, rethrow)
   }
@@ -101,8 +109,14 @@ class ClientCredentials {
     return this.#native.tokenType
   }
 
+  /** The token endpoint: configured, or discovered (the issuer until discovery ran). */
   get tokenUrl() {
     return this.#native.tokenUrl
+  }
+
+  /** The configured issuer, or null when `tokenUrl` was given. */
+  get issuer() {
+    return this.#native.issuer ?? null
   }
 
   get clientId() {
@@ -135,7 +149,7 @@ class ClientCredentials {
   }
 
   toJSON() {
-    return { tokenUrl: this.tokenUrl, clientId: this.clientId, authMethod: this.authMethod, scope: this.scope, tokenType: this.tokenType }
+    return { tokenUrl: this.tokenUrl, issuer: this.issuer, clientId: this.clientId, authMethod: this.authMethod, scope: this.scope, tokenType: this.tokenType }
   }
 
   [inspect.custom](depth, options) {

@@ -202,7 +202,7 @@ typedef struct finauth_store finauth_store;
  */
 typedef struct finauth_client_credentials_config {
   /**
-   * Required: the token endpoint.
+   * The token endpoint; or NULL and set `issuer` (exactly one of the two).
    */
   const char *token_url;
   /**
@@ -230,7 +230,7 @@ typedef struct finauth_client_credentials_config {
    */
   const char *key_id;
   /**
-   * The assertion's `aud`; NULL: the token URL's origin.
+   * The assertion's `aud`; NULL: the issuer when one is set, else the token endpoint URL.
    */
   const char *audience;
   /**
@@ -261,6 +261,12 @@ typedef struct finauth_client_credentials_config {
    * Accept `http://` for loopback addresses (the local sandbox).
    */
   bool allow_insecure_loopback;
+  /**
+   * The issuer identifier instead of `token_url`: the token endpoint is read from its
+   * RFC 8414 / OpenID Connect metadata (once per process and store). Last, so configs
+   * zero-initialised by older code keep their field offsets.
+   */
+  const char *issuer;
 } finauth_client_credentials_config;
 
 /**
@@ -476,6 +482,18 @@ void finauth_client_credentials_free(struct finauth_client_credentials *cc);
  */
 enum finauth_status finauth_client_credentials_token(struct finauth_client_credentials *cc,
                                                      char **out_token);
+
+/**
+ * The token endpoint, read now from the issuer's metadata when `issuer` was configured (the
+ * first token request reads it otherwise), so a configuration the server does not support
+ * fails at start-up; without an issuer, the configured token_url. On success `*out_url` is a
+ * new string (free it with finauth_string_free()).
+ *
+ * # Safety
+ * `cc` must be NULL or a live handle; `out_url` NULL or writable.
+ */
+enum finauth_status finauth_client_credentials_discover(struct finauth_client_credentials *cc,
+                                                        char **out_url);
 
 /**
  * The headers of one request: `Authorization` (`Bearer …` or `DPoP …`) and, for DPoP-bound

@@ -266,6 +266,8 @@ struct Config {
   const Store *store = nullptr;          ///< borrowed during construction only; nullptr: memory
   std::optional<double> timeout;         ///< seconds (default 30)
   bool allow_insecure_loopback = false;  ///< allow http:// on loopback (the sandbox)
+  /// The issuer identifier instead of token_url: the token endpoint comes from its metadata.
+  std::optional<std::string> issuer;
 };
 
 /// The headers of one Finicity call, in order (`Finicity-App-Key`, `Finicity-App-Token`).
@@ -465,8 +467,8 @@ class OAuth1Signer {
 /// Explicit configuration of ClientCredentials (see finauth_client_credentials_config): unset
 /// optionals take the defaults.
 struct ClientCredentialsConfig {
-  std::string token_url;  ///< required: the token endpoint
-  std::string client_id;  ///< required
+  std::optional<std::string> token_url;  ///< the token endpoint, or set issuer (one of the two)
+  std::string client_id;                  ///< required
   std::optional<std::string> client_secret;  ///< client_secret_basic / _post, finicity_json
   /// "client_secret_basic" (unset), "client_secret_post", "private_key_jwt", "finicity_json".
   std::optional<std::string> auth_method;
@@ -474,7 +476,7 @@ struct ClientCredentialsConfig {
   /// private_key_jwt and DPoP (RSA: PS256, EC P-256: ES256); borrowed during construction only.
   const SigningKey *signing_key = nullptr;
   std::optional<std::string> key_id;    ///< the client assertion's `kid`
-  std::optional<std::string> audience;  ///< the assertion's `aud` (default: token URL's origin)
+  std::optional<std::string> audience;  ///< the assertion's `aud` (default: issuer or token URL)
   bool dpop = false;                    ///< DPoP-bound tokens (needs signing_key)
   std::optional<std::string> app_key;   ///< Finicity-App-Key (finicity_json)
   std::optional<double> default_lifetime;       ///< seconds, when expires_in is absent (3600)
@@ -482,6 +484,8 @@ struct ClientCredentialsConfig {
   const Store *store = nullptr;  ///< borrowed during construction only; nullptr: memory
   std::optional<double> timeout;         ///< seconds (default 30)
   bool allow_insecure_loopback = false;  ///< allow http:// on loopback (the sandbox)
+  /// The issuer identifier instead of token_url: the token endpoint comes from its metadata.
+  std::optional<std::string> issuer;
 };
 
 /// OAuth 2.0 client credentials (finauth_client_credentials): one cached token per token URL,
@@ -501,7 +505,8 @@ class ClientCredentials {
   explicit ClientCredentials(const ClientCredentialsConfig &c) {
     auto opt = [](const std::optional<std::string> &s) { return s ? s->c_str() : nullptr; };
     finauth_client_credentials_config cfg{};
-    cfg.token_url = c.token_url.c_str();
+    cfg.token_url = opt(c.token_url);
+    cfg.issuer = opt(c.issuer);
     cfg.client_id = c.client_id.c_str();
     cfg.client_secret = opt(c.client_secret);
     cfg.auth_method = opt(c.auth_method);
@@ -552,6 +557,14 @@ class ClientCredentials {
     detail::check(
         finauth_client_credentials_learn_nonce(h_.get(), url.c_str(), nonce.c_str(), &changed));
     return changed;
+  }
+
+  /// The token endpoint, read now from the issuer's metadata (the configured token_url without
+  /// an issuer), so a configuration the server does not support fails at start-up.
+  std::string discover() {
+    char *u = nullptr;
+    detail::check(finauth_client_credentials_discover(h_.get(), &u));
+    return detail::take_string(u);
   }
 
   /// Operator action: clear the lockout guard for every process sharing the store.

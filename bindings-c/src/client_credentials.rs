@@ -31,7 +31,7 @@ pub struct finauth_client_credentials {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct finauth_client_credentials_config {
-    /// Required: the token endpoint.
+    /// The token endpoint; or NULL and set `issuer` (exactly one of the two).
     pub token_url: *const c_char,
     /// Required: the client id.
     pub client_id: *const c_char,
@@ -45,7 +45,7 @@ pub struct finauth_client_credentials_config {
     pub signing_key: *const finauth_signing_key,
     /// The `kid` of the client assertion.
     pub key_id: *const c_char,
-    /// The assertion's `aud`; NULL: the token URL's origin.
+    /// The assertion's `aud`; NULL: the issuer when one is set, else the token endpoint URL.
     pub audience: *const c_char,
     /// DPoP-bound tokens (needs signing_key).
     pub dpop: bool,
@@ -61,6 +61,10 @@ pub struct finauth_client_credentials_config {
     pub timeout: f64,
     /// Accept `http://` for loopback addresses (the local sandbox).
     pub allow_insecure_loopback: bool,
+    /// The issuer identifier instead of `token_url`: the token endpoint is read from its
+    /// RFC 8414 / OpenID Connect metadata (once per process and store). Last, so configs
+    /// zero-initialised by older code keep their field offsets.
+    pub issuer: *const c_char,
 }
 
 fn boxed(inner: ClientCredentials) -> *mut finauth_client_credentials {
@@ -106,10 +110,16 @@ pub unsafe extern "C" fn finauth_client_credentials_new(
         let c = unsafe { handle(config, "config") }?;
         // SAFETY (all string and handle reads below): caller's contract on the config's fields.
         let mut b = ClientCredentials::builder()
-            .token_url(unsafe { str_arg(c.token_url, "config.token_url") }?)
             .client_id(unsafe { str_arg(c.client_id, "config.client_id") }?)
             .dpop(c.dpop)
             .allow_insecure_loopback(c.allow_insecure_loopback);
+        // Exactly one of the two; the core's check names the mistake.
+        if let Some(u) = unsafe { opt_str_arg(c.token_url, "config.token_url") }? {
+            b = b.token_url(u);
+        }
+        if let Some(i) = unsafe { opt_str_arg(c.issuer, "config.issuer") }? {
+            b = b.issuer(i);
+        }
         if let Some(s) = unsafe { opt_str_arg(c.client_secret, "config.client_secret") }? {
             b = b.client_secret(s);
         }
@@ -181,6 +191,31 @@ pub unsafe extern "C" fn finauth_client_credentials_token(
         // SAFETY: caller's contract.
         let cc = unsafe { handle(cc, "cc") }?;
         let s = to_c_string(cc.inner.token()?.expose())?;
+        // SAFETY: checked non-NULL; writable per the caller's contract.
+        unsafe { out.write(s) };
+        Ok(())
+    })
+}
+
+/// The token endpoint, read now from the issuer's metadata when `issuer` was configured (the
+/// first token request reads it otherwise), so a configuration the server does not support
+/// fails at start-up; without an issuer, the configured token_url. On success `*out_url` is a
+/// new string (free it with finauth_string_free()).
+///
+/// # Safety
+/// `cc` must be NULL or a live handle; `out_url` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn finauth_client_credentials_discover(
+    cc: *mut finauth_client_credentials,
+    out_url: *mut *mut c_char,
+) -> finauth_status {
+    // SAFETY: caller's contract.
+    unsafe { reset_out(out_url, std::ptr::null_mut()) };
+    ffi_call(|| {
+        let out = out_arg(out_url, "out_url")?;
+        // SAFETY: caller's contract.
+        let cc = unsafe { handle(cc, "cc") }?;
+        let s = to_c_string(cc.inner.discover()?.as_str())?;
         // SAFETY: checked non-NULL; writable per the caller's contract.
         unsafe { out.write(s) };
         Ok(())

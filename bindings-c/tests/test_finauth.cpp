@@ -293,6 +293,21 @@ TEST(OAuth2, client_credentials_is_move_only_raii) {
   CHECK(oauth2_stat(id.c_str(), "token_requests") == 1);
 }
 
+// An issuer instead of a token URL: discover() names the endpoint its metadata gives.
+TEST(OAuth2, client_credentials_discovers_the_token_endpoint_from_the_issuer) {
+  std::string id = new_client("issuer", ",\"client_secret\":\"issuer-secret\"");
+  auto cfg = cc_config(id);
+  cfg.token_url.reset();
+  cfg.issuer = std::string(sandbox_url()) + "/oauth2";
+  cfg.client_secret = "issuer-secret";
+  finauth::ClientCredentials cc(cfg);
+  CHECK(cc.discover() == token_url());
+  CHECK(!cc.token().empty());
+  CHECK(oauth2_stat(id.c_str(), "tokens_issued") == 1);
+  cfg.token_url = token_url();
+  EXPECT_THROW_AS(finauth::ConfigError, finauth::ClientCredentials{cfg});
+}
+
 // A token and resource headers for every client authentication method.
 TEST(OAuth2, client_credentials_every_auth_method_gets_a_token) {
   std::string id = new_client("secret", ",\"client_secret\":\"s3cret-for-cpp\",\"app_key\":\"cpp-app-key\"");

@@ -135,8 +135,11 @@ impl std::fmt::Display for NativeClientCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "ClientCredentials(tokenUrl={:?}, clientId={:?}, authMethod={}, scope={:?}, tokenType={})",
+            "ClientCredentials(tokenUrl={:?}, issuer={}, clientId={:?}, authMethod={}, scope={:?}, tokenType={})",
             self.core.token_url().as_str(),
+            self.core
+                .issuer()
+                .map_or_else(|| "null".to_owned(), |u| format!("{:?}", u.as_str())),
             self.core.client_id(),
             self.core.auth_method().as_str(),
             Scope(self.core.scope()),
@@ -183,50 +186,23 @@ impl NativeClientCredentials {
         app_key: Option<String>,
         options: Option<ClientCredentialsOptions>,
     ) -> Result<Arc<Self>> {
-        let o = options.unwrap_or_default();
-        let mut b = finauth::ClientCredentials::builder()
-            .token_url(token_url)
-            .client_id(client_id)
-            .auth_method(
-                o.auth_method
-                    .unwrap_or(AuthMethod::ClientSecretBasic)
-                    .into(),
-            )
-            .dpop(o.dpop)
-            .allow_insecure_loopback(o.allow_insecure_loopback);
-        if let Some(s) = client_secret {
-            b = b.client_secret(s);
-        }
-        if let Some(k) = app_key {
-            b = b.app_key(k);
-        }
-        if let Some(s) = o.scope {
-            b = b.scope(s);
-        }
-        if let Some(k) = o.signing_key {
-            b = b.signing_key(k.inner.clone());
-        }
-        if let Some(k) = o.key_id {
-            b = b.key_id(k);
-        }
-        if let Some(a) = o.audience {
-            b = b.audience(a);
-        }
-        if let Some(d) = o.default_lifetime {
-            b = b.default_lifetime(d);
-        }
-        b = b.extra_params(o.extra_params.unwrap_or_default());
-        if let Some(s) = o.store {
-            b = b.store(s.core()?);
-        }
-        if let Some(n) = o.max_failed_attempts {
-            // A negative count is out of range (1–4) like 0: the core names the field.
-            b = b.max_failed_attempts(u32::try_from(n).unwrap_or(0));
-        }
-        if let Some(d) = o.timeout {
-            b = b.timeout(d);
-        }
-        Ok(Self::wrap(b.build()?))
+        let b = finauth::ClientCredentials::builder().token_url(token_url);
+        Self::build(b, client_id, client_secret, app_key, options)
+    }
+
+    /// Like the constructor, with the issuer identifier instead of the token URL: the token
+    /// endpoint is read from the issuer's RFC 8414 / OpenID Connect metadata (once per process,
+    /// and once per store), and the assertion's default audience is the issuer.
+    #[uniffi::constructor(default(client_secret = None, app_key = None, options = None))]
+    pub fn with_issuer(
+        issuer: String,
+        client_id: String,
+        client_secret: Option<String>,
+        app_key: Option<String>,
+        options: Option<ClientCredentialsOptions>,
+    ) -> Result<Arc<Self>> {
+        let b = finauth::ClientCredentials::builder().issuer(issuer);
+        Self::build(b, client_id, client_secret, app_key, options)
     }
 
     /// Build from `FINAUTH_OAUTH2_TOKEN_URL`, `FINAUTH_OAUTH2_CLIENT_ID` and the optional
@@ -239,9 +215,27 @@ impl NativeClientCredentials {
         Ok(Self::wrap(finauth::ClientCredentials::from_env()?))
     }
 
-    /// The token endpoint.
+    /// The token endpoint: configured, or discovered (the issuer until discovery ran).
     pub fn token_url(&self) -> String {
         self.core.token_url().as_str().to_owned()
+    }
+
+    /// The configured issuer, or `null` when the token URL was given.
+    pub fn issuer(&self) -> Option<String> {
+        self.core.issuer().map(|u| u.as_str().to_owned())
+    }
+
+    /// The token endpoint, read now from the issuer's metadata (the first token request reads
+    /// it otherwise), so a configuration the server does not support fails at start-up.
+    pub async fn discover(&self) -> Result<String> {
+        let core = self.core.clone();
+        let url = runtime::spawn(async move { core.discover().await }).await?;
+        Ok(url.to_string())
+    }
+
+    /// `discover()` for threads that do not use coroutines.
+    pub fn discover_blocking(&self) -> Result<String> {
+        Ok(runtime::block_on(self.core.discover())?.to_string())
     }
 
     /// The client id (not a secret).
@@ -298,6 +292,58 @@ impl NativeClientCredentials {
 crate::lifecycle::lifecycle_methods!(NativeClientCredentials);
 
 impl NativeClientCredentials {
+    fn build(
+        b: finauth::ClientCredentialsBuilder,
+        client_id: String,
+        client_secret: Option<String>,
+        app_key: Option<String>,
+        options: Option<ClientCredentialsOptions>,
+    ) -> Result<Arc<Self>> {
+        let o = options.unwrap_or_default();
+        let mut b = b
+            .client_id(client_id)
+            .auth_method(
+                o.auth_method
+                    .unwrap_or(AuthMethod::ClientSecretBasic)
+                    .into(),
+            )
+            .dpop(o.dpop)
+            .allow_insecure_loopback(o.allow_insecure_loopback);
+        if let Some(s) = client_secret {
+            b = b.client_secret(s);
+        }
+        if let Some(k) = app_key {
+            b = b.app_key(k);
+        }
+        if let Some(s) = o.scope {
+            b = b.scope(s);
+        }
+        if let Some(k) = o.signing_key {
+            b = b.signing_key(k.inner.clone());
+        }
+        if let Some(k) = o.key_id {
+            b = b.key_id(k);
+        }
+        if let Some(a) = o.audience {
+            b = b.audience(a);
+        }
+        if let Some(d) = o.default_lifetime {
+            b = b.default_lifetime(d);
+        }
+        b = b.extra_params(o.extra_params.unwrap_or_default());
+        if let Some(s) = o.store {
+            b = b.store(s.core()?);
+        }
+        if let Some(n) = o.max_failed_attempts {
+            // A negative count is out of range (1–4) like 0: the core names the field.
+            b = b.max_failed_attempts(u32::try_from(n).unwrap_or(0));
+        }
+        if let Some(d) = o.timeout {
+            b = b.timeout(d);
+        }
+        Ok(Self::wrap(b.build()?))
+    }
+
     fn wrap(core: finauth::ClientCredentials) -> Arc<Self> {
         let fast = Fast::new(core.clone());
         Arc::new(NativeClientCredentials { core, fast })

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 /// The names `new ClientCredentials(options)` takes.
 const KNOWN: &[&str] = &[
     "tokenUrl",
+    "issuer",
     "clientId",
     "clientSecret",
     "authMethod",
@@ -47,6 +48,9 @@ impl NativeClientCredentials {
             .dpop(o.boolean("dpop")?.unwrap_or(false));
         if let Some(v) = o.string("tokenUrl")? {
             b = b.token_url(v);
+        }
+        if let Some(v) = o.string("issuer")? {
+            b = b.issuer(v);
         }
         if let Some(v) = o.string("clientId")? {
             b = b.client_id(v);
@@ -161,6 +165,13 @@ impl NativeClientCredentials {
         core.invalidate(&AccessToken::new(token)).await
     }
 
+    /// The token endpoint, read now from the issuer's metadata (once per process and store).
+    #[napi]
+    pub async fn discover(&self) -> Outcome<String> {
+        let core = self.core.clone();
+        outcome(core.discover().await.map(|u| u.to_string()))
+    }
+
     #[napi]
     pub async fn reset_lockout_guard(&self) -> Outcome<()> {
         let core = self.core.clone();
@@ -186,6 +197,11 @@ impl NativeClientCredentials {
     #[napi(getter)]
     pub fn token_url(&self) -> String {
         self.core.token_url().to_string()
+    }
+
+    #[napi(getter)]
+    pub fn issuer(&self) -> Option<String> {
+        self.core.issuer().map(|u| u.to_string())
     }
 
     #[napi(getter)]

@@ -55,6 +55,46 @@ test('1000 concurrent token() calls on a cold cache make one token request', asy
   }
 })
 
+test('issuer: the token endpoint comes from the metadata, read once per process', async () => {
+  const sb = await Sandbox.start()
+  try {
+    const key = finauth.loadPem(path.join(KEYS, 'ec.pem'))
+    await sb.admin('POST', '/__admin/oauth2/clients', { client_id: 'node-disc', jwk: key.publicJwk() })
+    const cc = new finauth.ClientCredentials({
+      issuer: sb.url + '/oauth2',
+      clientId: 'node-disc',
+      authMethod: 'private_key_jwt',
+      signingKey: key,
+      dpop: true,
+      allowInsecureLoopback: true,
+      timeout: 10,
+    })
+    assert.equal(cc.issuer, sb.url + '/oauth2')
+    const urls = await Promise.all(Array.from({ length: 20 }, () => cc.discover()))
+    assert.deepEqual(new Set(urls), new Set([sb.url + '/oauth2/token']))
+    assert.equal(cc.tokenUrl, sb.url + '/oauth2/token')
+    // The default assertion audience with an issuer is the issuer: the sandbox accepts it.
+    const res = await cc.fetch(sb.url + '/oauth2/resource/x')
+    assert.equal(res.status, 200)
+    assert.equal(await sb.endpoint('GET /.well-known/oauth-authorization-server/oauth2'), 1)
+    assert.equal(cc.toJSON().issuer, sb.url + '/oauth2')
+
+    const nowhere = new finauth.ClientCredentials({
+      issuer: sb.url + '/elsewhere',
+      clientId: ID,
+      clientSecret: SECRET,
+      allowInsecureLoopback: true,
+    })
+    await assert.rejects(nowhere.token(), (e) => e instanceof finauth.ConfigError && /no metadata/.test(e.message))
+    assert.throws(
+      () => secretClient(sb, { issuer: sb.url + '/oauth2' }),
+      (e) => e instanceof finauth.ConfigError,
+    )
+  } finally {
+    await sb.stop()
+  }
+})
+
 test('every secret method works through fetch', async () => {
   const sb = await Sandbox.start()
   try {

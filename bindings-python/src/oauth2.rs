@@ -14,7 +14,8 @@ type SharedCc = Shared<Core>;
 #[allow(clippy::too_many_arguments)]
 fn build(
     py: Python<'_>,
-    token_url: String,
+    token_url: Option<String>,
+    issuer: Option<String>,
     client_id: String,
     client_secret: Option<String>,
     auth_method: &str,
@@ -33,11 +34,17 @@ fn build(
 ) -> PyResult<Arc<SharedCc>> {
     let method: AuthMethod = auth_method.parse().py_err(py)?;
     let mut b = Core::builder()
-        .token_url(token_url)
         .client_id(client_id)
         .auth_method(method)
         .dpop(dpop)
         .allow_insecure_loopback(allow_insecure_loopback);
+    // Exactly one of the two; the core's check names the mistake.
+    if let Some(u) = token_url {
+        b = b.token_url(u);
+    }
+    if let Some(i) = issuer {
+        b = b.issuer(i);
+    }
     if let Some(s) = client_secret {
         b = b.client_secret(s);
     }
@@ -108,13 +115,19 @@ fn header_map(headers: HashMap<String, String>) -> finauth::reqwest::header::Hea
     map
 }
 
+/// `'text'`-style quoting for an optional value, `None` when absent (a Python repr).
+fn py_opt(v: Option<&str>) -> String {
+    v.map_or_else(|| "None".to_owned(), |s| format!("{s:?}"))
+}
+
 fn repr(kind: &str, core: &Core) -> String {
     format!(
-        "{kind}(token_url={:?}, client_id={:?}, auth_method={:?}, scope={:?}, token_type={:?})",
+        "{kind}(token_url={:?}, issuer={}, client_id={:?}, auth_method={:?}, scope={}, token_type={:?})",
         core.token_url().as_str(),
+        py_opt(core.issuer().map(|u| u.as_str())),
         core.client_id(),
         core.auth_method().as_str(),
-        core.scope(),
+        py_opt(core.scope()),
         core.token_type()
     )
 }
@@ -135,15 +148,16 @@ pub struct ClientCredentials {
 #[pymethods]
 impl ClientCredentials {
     #[new]
-    #[pyo3(signature = (*, token_url, client_id, client_secret=None,
+    #[pyo3(signature = (*, client_id, token_url=None, issuer=None, client_secret=None,
         auth_method="client_secret_basic", scope=None, signing_key=None, key_id=None, audience=None,
         dpop=false, app_key=None, default_lifetime=None, extra_params=None, store=None,
         max_failed_attempts=None, timeout=None, allow_insecure_loopback=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        token_url: String,
         client_id: String,
+        token_url: Option<String>,
+        issuer: Option<String>,
         client_secret: Option<String>,
         auth_method: &str,
         scope: Option<String>,
@@ -163,6 +177,7 @@ impl ClientCredentials {
             shared: build(
                 py,
                 token_url,
+                issuer,
                 client_id,
                 client_secret,
                 auth_method,
@@ -246,6 +261,14 @@ impl ClientCredentials {
         s.block_on(py, s.core.invalidate(&t))
     }
 
+    /// The token endpoint, read now from the issuer's metadata (otherwise the first token
+    /// request reads it), so that a configuration the server does not support fails at start.
+    fn discover(&self, py: Python<'_>) -> PyResult<String> {
+        let s = &*self.shared;
+        let url = s.block_on(py, s.core.discover())?.py_err(py)?;
+        Ok(url.to_string())
+    }
+
     /// Operator action: clear the lockout guard for every process sharing the store.
     fn reset_lockout_guard(&self, py: Python<'_>) -> PyResult<()> {
         let s = &*self.shared;
@@ -282,6 +305,12 @@ impl ClientCredentials {
         self.shared.core.token_url().to_string()
     }
 
+    /// The configured issuer, or ``None`` when ``token_url`` was given.
+    #[getter]
+    fn issuer(&self) -> Option<String> {
+        self.shared.core.issuer().map(|u| u.to_string())
+    }
+
     #[getter]
     fn client_id(&self) -> &str {
         self.shared.core.client_id()
@@ -302,15 +331,16 @@ pub struct AsyncClientCredentials {
 #[pymethods]
 impl AsyncClientCredentials {
     #[new]
-    #[pyo3(signature = (*, token_url, client_id, client_secret=None,
+    #[pyo3(signature = (*, client_id, token_url=None, issuer=None, client_secret=None,
         auth_method="client_secret_basic", scope=None, signing_key=None, key_id=None, audience=None,
         dpop=false, app_key=None, default_lifetime=None, extra_params=None, store=None,
         max_failed_attempts=None, timeout=None, allow_insecure_loopback=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        token_url: String,
         client_id: String,
+        token_url: Option<String>,
+        issuer: Option<String>,
         client_secret: Option<String>,
         auth_method: &str,
         scope: Option<String>,
@@ -330,6 +360,7 @@ impl AsyncClientCredentials {
             shared: build(
                 py,
                 token_url,
+                issuer,
                 client_id,
                 client_secret,
                 auth_method,
@@ -411,6 +442,14 @@ impl AsyncClientCredentials {
         )
     }
 
+    /// Awaitable: the token endpoint, read now from the issuer's metadata.
+    fn discover<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let core = self.shared.core.clone();
+        awaitable(py, &self.shared, async move {
+            Ok(core.discover().await?.to_string())
+        })
+    }
+
     /// Awaitable: clear the lockout guard.
     fn reset_lockout_guard<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let core = self.shared.core.clone();
@@ -449,6 +488,12 @@ impl AsyncClientCredentials {
     #[getter]
     fn token_url(&self) -> String {
         self.shared.core.token_url().to_string()
+    }
+
+    /// The configured issuer, or ``None`` when ``token_url`` was given.
+    #[getter]
+    fn issuer(&self) -> Option<String> {
+        self.shared.core.issuer().map(|u| u.to_string())
     }
 
     #[getter]

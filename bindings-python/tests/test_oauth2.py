@@ -151,6 +151,43 @@ def test_async_httpx_with_dpop(sandbox: Sandbox) -> None:
     assert oauth2_stats(sandbox, "py-async")["tokens_issued"] == 1
 
 
+def test_an_issuer_is_discovered_once_sync_and_async(sandbox: Sandbox) -> None:
+    register_key(sandbox, "py-disc", ec_key())
+    issuer = sandbox.url + "/oauth2"
+    cc = finauth.ClientCredentials(
+        issuer=issuer,
+        client_id="py-disc",
+        auth_method="private_key_jwt",
+        signing_key=ec_key(),
+        dpop=True,
+        allow_insecure_loopback=True,
+        timeout=10,
+    )
+    assert cc.issuer == issuer and f"issuer='{issuer}'" in repr(cc).replace('"', "'")
+    acc = cc.as_async()
+
+    async def main() -> list[str]:
+        return await asyncio.gather(*(acc.discover() for _ in range(20)))
+
+    assert set(asyncio.run(main())) == {token_url(sandbox)}
+    assert cc.discover() == token_url(sandbox) == cc.token_url
+    # With an issuer the assertion's default audience is the issuer, which the sandbox accepts.
+    with httpx.Client(auth=HttpxAuth(cc)) as client:
+        assert client.get(resource_url(sandbox)).status_code == 200
+    endpoints = sandbox.admin("GET", "/__admin/stats")["endpoints"]
+    assert endpoints.get("GET /.well-known/oauth-authorization-server/oauth2") == 1
+
+    nowhere = finauth.ClientCredentials(
+        issuer=sandbox.url + "/elsewhere", client_id=CLIENT_ID, client_secret=CLIENT_SECRET, allow_insecure_loopback=True
+    )
+    with pytest.raises(finauth.ConfigError, match="no metadata"):
+        nowhere.token()
+    with pytest.raises(finauth.ConfigError):
+        secret_client(sandbox, issuer=issuer)
+    with pytest.raises(finauth.ConfigError):
+        finauth.ClientCredentials(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+
+
 def test_a_nonce_challenge_costs_exactly_one_retry(sandbox: Sandbox) -> None:
     sandbox.admin("POST", "/__admin/oauth2/config", {"require_nonce": True})
     cc = jwt_client(sandbox, "py-nonce", ec_key(), dpop=True)

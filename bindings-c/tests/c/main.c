@@ -47,6 +47,7 @@ static const test_case TESTS[] = {
     T(oauth2_private_key_jwt_with_dpop_headers),
     T(oauth2_wrong_secret_is_stopped_by_the_guard),
     T(oauth2_error_fields_are_readable_from_c),
+    T(oauth2_an_issuer_is_discovered),
     T(observe_response_judges_answers_and_a_lock_stops_every_caller),
     T(exchange_arguments_and_order_are_checked),
     T(a_token_with_a_control_character_is_refused_in_json_and_xml),

@@ -225,3 +225,53 @@ void oauth2_error_fields_are_readable_from_c(void) {
   CHECK(finauth_last_error_correlation_id() == NULL);
   finauth_partner_auth_free(auth);
 }
+
+/* `issuer` instead of `token_url`: discover() reads the metadata and names the token endpoint;
+ * the token request goes there, with the issuer as the assertion's default audience. */
+void oauth2_an_issuer_is_discovered(void) {
+  finauth_signing_key *k = NULL;
+  CHECK_STATUS(finauth_signing_key_from_file(key_path("ec.pem"), NULL, NULL, &k), FINAUTH_OK);
+  char *jwk = NULL;
+  CHECK_STATUS(finauth_signing_key_public_jwk(k, &jwk), FINAUTH_OK);
+  char id[64];
+  snprintf(id, sizeof id, "c-disc-%d", (int)getpid());
+  char body[1024];
+  snprintf(body, sizeof body, "{\"client_id\":\"%s\",\"jwk\":%s}", id, jwk ? jwk : "null");
+  finauth_string_free(jwk);
+  CHECK(sandbox_http("POST", "/__admin/oauth2/clients", body, NULL, 0) == 204);
+  char issuer[256];
+  snprintf(issuer, sizeof issuer, "%s/oauth2", sandbox_url());
+  finauth_client_credentials_config cfg = oauth2_config(id, NULL);
+  cfg.token_url = NULL;
+  cfg.issuer = issuer;
+  cfg.auth_method = "private_key_jwt";
+  cfg.signing_key = k;
+  finauth_client_credentials *cc = NULL;
+  CHECK_STATUS(finauth_client_credentials_new(&cfg, &cc), FINAUTH_OK);
+  char *url = NULL;
+  CHECK_STATUS(finauth_client_credentials_discover(cc, &url), FINAUTH_OK);
+  CHECK(url && strcmp(url, g_token_url) == 0);
+  finauth_string_free(url);
+  char *token = NULL;
+  CHECK_STATUS(finauth_client_credentials_token(cc, &token), FINAUTH_OK);
+  finauth_string_free(token);
+  CHECK(oauth2_stat(id, "tokens_issued") == 1);
+  finauth_client_credentials_free(cc);
+
+  /* Both, or neither: a Config error, no handle. */
+  cfg.token_url = g_token_url;
+  CHECK_STATUS(finauth_client_credentials_new(&cfg, &cc), FINAUTH_ERR_CONFIG);
+  CHECK(cc == NULL);
+  cfg.token_url = NULL;
+  cfg.issuer = NULL;
+  CHECK_STATUS(finauth_client_credentials_new(&cfg, &cc), FINAUTH_ERR_CONFIG);
+  /* An issuer without metadata: the Config error comes from discover(). */
+  char nowhere[256];
+  snprintf(nowhere, sizeof nowhere, "%s/elsewhere", sandbox_url());
+  cfg.issuer = nowhere;
+  CHECK_STATUS(finauth_client_credentials_new(&cfg, &cc), FINAUTH_OK);
+  CHECK_STATUS(finauth_client_credentials_discover(cc, &url), FINAUTH_ERR_CONFIG);
+  CHECK(url == NULL && contains(finauth_last_error_message(), "no metadata"));
+  finauth_client_credentials_free(cc);
+  finauth_signing_key_free(k);
+}

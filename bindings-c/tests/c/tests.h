@@ -36,6 +36,7 @@ void oauth2_herd_of_threads_makes_one_token_request(void);
 void oauth2_private_key_jwt_with_dpop_headers(void);
 void oauth2_wrong_secret_is_stopped_by_the_guard(void);
 void oauth2_error_fields_are_readable_from_c(void);
+void oauth2_an_issuer_is_discovered(void);
 void observe_response_judges_answers_and_a_lock_stops_every_caller(void);
 void exchange_arguments_and_order_are_checked(void);
 void a_token_with_a_control_character_is_refused_in_json_and_xml(void);

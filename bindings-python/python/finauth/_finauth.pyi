@@ -256,8 +256,9 @@ class ClientCredentials:
     def __new__(
         cls,
         *,
-        token_url: str,
         client_id: str,
+        token_url: Optional[str] = None,
+        issuer: Optional[str] = None,
         client_secret: Optional[str] = None,
         auth_method: str = "client_secret_basic",
         scope: Optional[str] = None,
@@ -286,6 +287,8 @@ class ClientCredentials:
         """Remember a response's ``DPoP-Nonce``; True if it was new."""
     def invalidate(self, token: str) -> bool:
         """Drop ``token`` if it is still current; True if this call dropped it."""
+    def discover(self) -> str:
+        """Read the issuer's metadata now; the token endpoint (the configured one without an issuer)."""
     def reset_lockout_guard(self) -> None:
         """Operator action: clear the lockout guard everywhere."""
     def guard_status(self) -> dict[str, Union[int, str, bool, None]]:
@@ -298,7 +301,11 @@ class ClientCredentials:
     def token_type(self) -> str:
         """``"Bearer"`` or ``"DPoP"``."""
     @property
-    def token_url(self) -> str: ...
+    def token_url(self) -> str:
+        """The token endpoint: configured, or discovered (the issuer until discovery ran)."""
+    @property
+    def issuer(self) -> Optional[str]:
+        """The configured issuer, or None when ``token_url`` was given."""
     @property
     def client_id(self) -> str: ...
 
@@ -309,8 +316,9 @@ class AsyncClientCredentials:
     def __new__(
         cls,
         *,
-        token_url: str,
         client_id: str,
+        token_url: Optional[str] = None,
+        issuer: Optional[str] = None,
         client_secret: Optional[str] = None,
         auth_method: str = "client_secret_basic",
         scope: Optional[str] = None,
@@ -339,6 +347,8 @@ class AsyncClientCredentials:
         """Remember a response's ``DPoP-Nonce``; True if it was new."""
     def invalidate(self, token: str) -> Awaitable[bool]:
         """Awaitable: drop ``token`` if it is still current."""
+    def discover(self) -> Awaitable[str]:
+        """Awaitable: read the issuer's metadata now; the token endpoint."""
     def reset_lockout_guard(self) -> Awaitable[None]:
         """Awaitable: clear the lockout guard."""
     def guard_status(self) -> Awaitable[dict[str, Union[int, str, bool, None]]]:
@@ -350,6 +360,10 @@ class AsyncClientCredentials:
     @property
     def token_type(self) -> str: ...
     @property
-    def token_url(self) -> str: ...
+    def token_url(self) -> str:
+        """The token endpoint: configured, or discovered (the issuer until discovery ran)."""
+    @property
+    def issuer(self) -> Optional[str]:
+        """The configured issuer, or None when ``token_url`` was given."""
     @property
     def client_id(self) -> str: ...

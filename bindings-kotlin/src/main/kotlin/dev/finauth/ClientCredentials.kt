@@ -51,6 +51,29 @@ open class ClientCredentials : NativeClientCredentials {
          * `FINICITY_APP_KEY`, `FINAUTH_STORE`, `FINAUTH_MAX_FAILED_ATTEMPTS`, `FINAUTH_TIMEOUT`,
          * `FINAUTH_ALLOW_INSECURE_LOOPBACK`.
          */
+        /**
+         * With the issuer identifier instead of the token URL: the token endpoint is read from
+         * the issuer's RFC 8414 / OpenID Connect metadata (once per process and store), and the
+         * assertion's default audience is the issuer. `discover()` reads it at start-up.
+         */
+        @Throws(FinauthException::class)
+        @JvmStatic
+        @JvmOverloads
+        fun withIssuer(
+            issuer: String,
+            clientId: String,
+            clientSecret: String? = null,
+            appKey: String? = null,
+            options: ClientCredentialsOptions? = null,
+        ): ClientCredentials {
+            val native = NativeClientCredentials.withIssuer(issuer, clientId, clientSecret, appKey, options)
+            try {
+                return ClientCredentials(UniffiWithHandle, native.uniffiCloneHandle())
+            } finally {
+                native.destroy()
+            }
+        }
+
         @Throws(FinauthException::class)
         fun fromEnv(): ClientCredentials {
             val native = NativeClientCredentials.fromEnv()

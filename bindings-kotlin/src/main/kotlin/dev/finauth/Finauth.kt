@@ -48,6 +48,18 @@ object Finauth {
         options: ClientCredentialsOptions? = null,
     ): ClientCredentials = ClientCredentials(tokenUrl, clientId, clientSecret, appKey, options)
 
+    /** [ClientCredentials.withIssuer]: the token endpoint from the issuer's metadata. */
+    @JvmStatic
+    @JvmOverloads
+    @Throws(FinauthException::class)
+    fun clientCredentialsWithIssuer(
+        issuer: String,
+        clientId: String,
+        clientSecret: String? = null,
+        appKey: String? = null,
+        options: ClientCredentialsOptions? = null,
+    ): ClientCredentials = ClientCredentials.withIssuer(issuer, clientId, clientSecret, appKey, options)
+
     /** [dev.finauth.loadPem]: PEM text or the path of a PEM file. */
     @JvmStatic
     @JvmOverloads

@@ -73,6 +73,34 @@ class OAuth2Test {
     }
 
     @Test
+    fun `an issuer's metadata names the token endpoint, read once`() {
+        Sandbox().use { sandbox ->
+            sandbox.registerKey("kt-disc", ecKey())
+            val issuer = "${sandbox.url}/oauth2"
+            val cc = ClientCredentials.withIssuer(
+                issuer, "kt-disc",
+                options = sandbox.oauth2Options(authMethod = AuthMethod.PRIVATE_KEY_JWT, signingKey = ecKey(), dpop = true),
+            )
+            assertEquals(issuer, cc.issuer())
+            val urls = runBlocking(Dispatchers.Default) { (1..20).map { async { cc.discover() } }.awaitAll() }
+            assertEquals(setOf(sandbox.tokenUrl), urls.toSet())
+            assertEquals(sandbox.tokenUrl, cc.discoverBlocking())
+            assertEquals(sandbox.tokenUrl, cc.tokenUrl())
+            // The issuer is the assertion's default audience; the sandbox accepts it.
+            assertEquals(200, get(http(cc), sandbox.resourceUrl()))
+            val metadata = sandbox.stats()["endpoints"]!!.jsonObject["GET /.well-known/oauth-authorization-server/oauth2"]
+            assertEquals(1L, metadata!!.jsonPrimitive.long)
+            assertTrue(cc.toString().contains("issuer=\"$issuer\""), cc.toString())
+
+            val nowhere = Finauth.clientCredentialsWithIssuer(
+                "${sandbox.url}/elsewhere", CLIENT_ID, CLIENT_SECRET, options = sandbox.oauth2Options(),
+            )
+            val e = assertThrows<FinauthException.Config> { nowhere.tokenBlocking() }
+            assertTrue(e.message!!.contains("no metadata"), e.message)
+        }
+    }
+
+    @Test
     fun `1000 concurrent coroutines on a cold cache make one token request`() {
         Sandbox("--latency-ms", "300").use { sandbox ->
             val cc = sandbox.secretClient()
