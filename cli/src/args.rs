@@ -65,7 +65,11 @@ pub enum OAuth2Action {
         #[arg(long)]
         url: Option<String>,
     },
-    /// The lockout guard of this client (token endpoint and client id)
+    /// Print the token endpoint: read from the issuer's metadata with FINAUTH_OAUTH2_ISSUER
+    /// (and checked against this configuration), else FINAUTH_OAUTH2_TOKEN_URL
+    #[command(after_help = crate::oauth2::OAUTH2_HELP)]
+    Discover,
+    /// The lockout guard of this client (issuer or token endpoint, and client id)
     Guard {
         #[command(subcommand)]
         action: OAuth2GuardAction,

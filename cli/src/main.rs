@@ -65,6 +65,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 action: OAuth2Action::Token,
             } => oauth2::token().await,
             Command::Oauth2 {
+                action: OAuth2Action::Discover,
+            } => oauth2::discover().await,
+            Command::Oauth2 {
                 action: OAuth2Action::Headers { method, url },
             } => oauth2::headers(&method, url.as_deref()).await,
             Command::Oauth2 {

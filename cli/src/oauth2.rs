@@ -5,7 +5,8 @@ use crate::guard::render;
 use crate::output;
 use crate::store;
 
-pub const OAUTH2_HELP: &str = "Environment: FINAUTH_OAUTH2_TOKEN_URL, FINAUTH_OAUTH2_CLIENT_ID, \
+pub const OAUTH2_HELP: &str = "Environment: FINAUTH_OAUTH2_TOKEN_URL or FINAUTH_OAUTH2_ISSUER (the \
+token endpoint from the issuer's metadata), FINAUTH_OAUTH2_CLIENT_ID, \
 FINAUTH_OAUTH2_CLIENT_SECRET, FINAUTH_OAUTH2_AUTH_METHOD (client_secret_basic | client_secret_post | \
 private_key_jwt | finicity_json), FINAUTH_OAUTH2_SCOPE, FINAUTH_OAUTH2_KEY (a path), \
 FINAUTH_OAUTH2_KEY_PASSWORD, FINAUTH_OAUTH2_KEY_ALIAS, FINAUTH_OAUTH2_KEY_ID, FINAUTH_OAUTH2_AUDIENCE, \
@@ -20,6 +21,14 @@ pub async fn token() -> Result<(), CliError> {
     cc.guard_status().await?;
     let token = cc.token().await?;
     output::print(&format!("{}\n", token.expose()))
+}
+
+/// Print the token endpoint (discovered from the issuer's metadata when one is configured; the
+/// store keeps the metadata for every later run and process).
+pub async fn discover() -> Result<(), CliError> {
+    let cc = store::client_credentials_from_env()?;
+    let url = cc.discover().await?;
+    output::print(&format!("{url}\n"))
 }
 
 /// Print `Authorization: …` (and `DPoP: …`), one a line, for one request.
@@ -48,10 +57,12 @@ pub async fn headers(method: &str, url: Option<&str>) -> Result<(), CliError> {
 pub async fn guard_status(json: bool) -> Result<(), CliError> {
     let (cc, known) = store::oauth2_guard_from_env()?;
     let status = cc.guard_status().await?;
-    let whose = [
-        ("client_id", cc.client_id().to_owned()),
-        ("token_url", cc.token_url().to_string()),
-    ];
+    // The guard belongs to the issuer when one is configured (no metadata is read here).
+    let endpoint = match cc.issuer() {
+        Some(issuer) => ("issuer", issuer.to_string()),
+        None => ("token_url", cc.token_url().to_string()),
+    };
+    let whose = [("client_id", cc.client_id().to_owned()), endpoint];
     output::print(&render(&whose, &status, known, json))
 }
 

@@ -109,6 +109,42 @@ async fn a_shell_loop_of_oauth2_token_makes_one_token_request() {
     let _ = std::fs::remove_dir_all(cache);
 }
 
+/// `FINAUTH_OAUTH2_ISSUER`: `finauth oauth2 discover` prints the token endpoint; a shell loop of
+/// runs reads the metadata once (the store keeps it), and `guard status` names the issuer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issuer_is_discovered_once_for_every_run() {
+    let sb = sandbox().await;
+    let cache = cache_dir("issuer");
+    let (issuer, c) = (sb.oauth2_issuer(), cache.to_string_lossy().to_string());
+    let mut v: Vec<_> = vars("", SECRET, &c)
+        .into_iter()
+        .filter(|(k, _)| *k != "FINAUTH_OAUTH2_TOKEN_URL")
+        .collect();
+    v.push(("FINAUTH_OAUTH2_ISSUER", &issuer));
+    let run = |args: &[&str]| tokio::task::block_in_place(|| finauth(args, &v));
+    let found = run(&["oauth2", "discover"]);
+    assert_eq!(found.code, Some(0), "{}", found.stderr);
+    assert_eq!(found.stdout.trim(), sb.oauth2_token_url());
+    for _ in 0..3 {
+        let t = run(&["oauth2", "token"]);
+        assert_eq!(t.code, Some(0), "{}", t.stderr);
+    }
+    assert_eq!(
+        sb.stats()
+            .endpoint("GET /.well-known/oauth-authorization-server/oauth2"),
+        1,
+        "four runs, one metadata request"
+    );
+    assert_eq!(sb.oauth2_stats(ID).token_requests, 1);
+    let status = run(&["oauth2", "guard", "status"]);
+    assert!(
+        status.stdout.contains(&format!("issuer: {issuer}")),
+        "{}",
+        status.stdout
+    );
+    let _ = std::fs::remove_dir_all(cache);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dpop_headers_work_for_the_request_they_were_made_for() {
     let sb = sandbox().await;
