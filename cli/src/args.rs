@@ -43,6 +43,12 @@ pub enum Command {
     /// Print the OAuth 1.0a Authorization value of one Mastercard API request, and only that
     #[command(after_help = crate::sign::SIGN_HELP)]
     Sign(SignArgs),
+    /// Encrypt a JSON payload (stdin to stdout) as a Mastercard API's payload encryption asks
+    #[command(after_help = crate::encrypt::ENCRYPTION_HELP)]
+    Encrypt(EncryptArgs),
+    /// Decrypt a JSON payload (stdin to stdout) a Mastercard API encrypted to your key
+    #[command(after_help = crate::encrypt::ENCRYPTION_HELP)]
+    Decrypt(DecryptArgs),
     /// OAuth 2.0 client credentials (FINAUTH_OAUTH2_* variables)
     Oauth2 {
         #[command(subcommand)]
@@ -115,6 +121,58 @@ pub struct SignArgs {
     /// Consumer key of the Mastercard Developers project
     #[arg(long, value_name = "K", env = "MASTERCARD_CONSUMER_KEY")]
     pub consumer_key: Option<String>,
+}
+
+/// What `finauth encrypt` and `finauth decrypt` share.
+#[derive(Args, Debug)]
+pub struct EncryptionArgs {
+    /// jwe (the current scheme) or fle (the older field-level scheme)
+    #[arg(long, default_value = "jwe", value_name = "jwe|fle")]
+    pub scheme: String,
+    /// A JSON path pair IN:OUT (repeatable); default `$:$` to encrypt, `$.encryptedData:$` (JWE)
+    /// or `$:$` (fle) to decrypt
+    #[arg(long = "path", value_name = "IN:OUT")]
+    pub paths: Vec<String>,
+    /// The member holding the encrypted value (default encryptedData, fle: encryptedValue)
+    #[arg(long, value_name = "NAME")]
+    pub field_name: Option<String>,
+    /// fle: how binary values are written
+    #[arg(long, value_name = "hex|base64")]
+    pub encoding: Option<String>,
+    /// fle: the OAEP hash of the key wrap (decryption follows the payload's own field)
+    #[arg(long, value_name = "sha256|sha512")]
+    pub oaep: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct EncryptArgs {
+    #[command(flatten)]
+    pub common: EncryptionArgs,
+    /// Mastercard's encryption certificate (the Client Encryption Key): PEM or DER X.509, or a
+    /// PEM public key
+    #[arg(long, value_name = "FILE", env = "MASTERCARD_ENCRYPTION_CERT")]
+    pub cert: std::path::PathBuf,
+    /// JWE: the kid to send (default: the certificate's key fingerprint)
+    #[arg(long, value_name = "KID")]
+    pub key_id: Option<String>,
+    /// JWE: the GCM IV length, 12 (default) or 16
+    #[arg(long, value_name = "BYTES")]
+    pub iv_size: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct DecryptArgs {
+    #[command(flatten)]
+    pub common: EncryptionArgs,
+    /// Your decryption key (the Mastercard Encryption Key): PKCS#12, PEM or DER
+    #[arg(long, value_name = "FILE", env = "MASTERCARD_DECRYPTION_KEY")]
+    pub key: std::path::PathBuf,
+    /// Password of the PKCS#12 file or encrypted key
+    #[arg(long, value_name = "P", env = "MASTERCARD_DECRYPTION_KEY_PASSWORD", hide_env_values = true, value_parser = crate::sign::parse_password)]
+    pub key_password: Option<crate::sign::KeyPassword>,
+    /// Alias of the key in the PKCS#12 file (default: its only key)
+    #[arg(long, value_name = "A", env = "MASTERCARD_DECRYPTION_KEY_ALIAS")]
+    pub key_alias: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -1,7 +1,7 @@
 //! Exit status of `finauth`: the one place that maps an error kind to a code.
 
 /// Every finauth error kind with its exit status (docs/API.md, "Errors").
-pub const CODES: [(&str, u8); 11] = [
+pub const CODES: [(&str, u8); 12] = [
     ("CONFIG", 2),
     ("INVALID_CREDENTIALS", 3),
     ("ACCOUNT_LOCKED", 4),
@@ -13,6 +13,7 @@ pub const CODES: [(&str, u8); 11] = [
     ("TIMEOUT", 10),
     ("STORE", 11),
     ("SIGNING_KEY", 12),
+    ("ENCRYPTION", 13),
 ];
 
 /// Status for anything that is not a finauth error kind (output could not be written, a demo
@@ -48,7 +49,8 @@ Environment:
 Exit status:
   0 ok, 1 other failure (output not written, a demo step misbehaved), 2 CONFIG (also usage
   errors), 3 INVALID_CREDENTIALS, 4 ACCOUNT_LOCKED, 5 LOCKOUT_GUARD, 6 RATE_LIMITED,
-  7 UNAUTHORIZED, 8 SERVER, 9 TRANSPORT, 10 TIMEOUT, 11 STORE, 12 SIGNING_KEY.
+  7 UNAUTHORIZED, 8 SERVER, 9 TRANSPORT, 10 TIMEOUT, 11 STORE, 12 SIGNING_KEY,
+  13 ENCRYPTION (a payload that cannot be decrypted: tampered, truncated, not for this key).
   On failure one line goes to stderr: `finauth: KIND: message`. It never holds a secret.";
 
 #[cfg(test)]

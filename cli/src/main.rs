@@ -3,6 +3,7 @@
 
 mod args;
 mod demo;
+mod encrypt;
 mod error;
 mod exit;
 mod guard;
@@ -61,6 +62,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Command::Sandbox(a) => sandbox_cmd::run(a.port, a.token_lifetime, a.latency_ms).await,
             Command::Demo => demo::run().await,
             Command::Sign(a) => sign::run(a),
+            Command::Encrypt(a) => encrypt::encrypt(a),
+            Command::Decrypt(a) => encrypt::decrypt(a),
             Command::Oauth2 {
                 action: OAuth2Action::Token,
             } => oauth2::token().await,

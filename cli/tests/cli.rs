@@ -907,3 +907,87 @@ async fn rediss_store_over_tls_is_shared_and_an_untrusted_certificate_is_a_store
     assert_eq!(sb.partner_stats(ID).auth_requests, 1);
     sb.shutdown().await;
 }
+
+fn encryption_keys() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/encryption-keys")
+}
+
+/// `finauth encrypt | finauth decrypt` round-trips, for both schemes; a key that does not load
+/// exits 12, a tampered payload 13, a bad option 2.
+#[test]
+fn encrypt_and_decrypt_round_trip_with_documented_exit_codes() {
+    let k = encryption_keys();
+    let cert = k.join("client-encryption-cert.pem");
+    let p12 = k.join("client-encryption-key.p12");
+    let (cert, p12) = (cert.to_str().unwrap(), p12.to_str().unwrap());
+    let plain = r#"{"card":{"pan":"5123450000000008"},"id":1}"#;
+    for (scheme, extra) in [
+        ("jwe", vec![]),
+        ("fle", vec!["--encoding", "base64", "--oaep", "sha512"]),
+    ] {
+        let mut enc_args = vec![
+            "encrypt",
+            "--scheme",
+            scheme,
+            "--cert",
+            cert,
+            "--path",
+            "$.card:$.enc",
+        ];
+        enc_args.extend(&extra);
+        let enc = finauth(&enc_args, &[], Some(plain));
+        assert_eq!(enc.code, Some(0), "{}", enc.stderr);
+        assert!(!enc.stdout.contains("5123450000000008"), "{}", enc.stdout);
+        let in_path = if scheme == "jwe" {
+            "$.enc.encryptedData:$.card"
+        } else {
+            "$.enc:$.card"
+        };
+        let mut dec_args = vec![
+            "decrypt", "--scheme", scheme, "--key", p12, "--path", in_path,
+        ];
+        if scheme == "fle" {
+            dec_args.extend(["--encoding", "base64"]);
+        }
+        let pw = [("MASTERCARD_DECRYPTION_KEY_PASSWORD", "keystorepassword")];
+        let dec = finauth(&dec_args, &pw, Some(&enc.stdout));
+        assert_eq!(dec.code, Some(0), "{}", dec.stderr);
+        let back: serde_json::Value = serde_json::from_str(&dec.stdout).unwrap();
+        assert_eq!(
+            back,
+            serde_json::from_str::<serde_json::Value>(plain).unwrap()
+        );
+
+        let tampered = enc
+            .stdout
+            .replacen("\"enc\":{\"", "\"enc\":{\"x\":1,\"", 1)
+            .replace(|c: char| c == 'A', "B");
+        let bad = finauth(&dec_args, &pw, Some(&tampered));
+        assert_eq!(bad.code, Some(13), "{scheme}: {}", bad.stderr);
+        assert!(
+            bad.stderr.starts_with("finauth: ENCRYPTION:"),
+            "{}",
+            bad.stderr
+        );
+        let wrong_pw = finauth(
+            &dec_args,
+            &[("MASTERCARD_DECRYPTION_KEY_PASSWORD", "nope")],
+            Some(&enc.stdout),
+        );
+        assert_eq!(wrong_pw.code, Some(12), "{}", wrong_pw.stderr);
+        assert!(!wrong_pw.stderr.contains("nope"));
+    }
+    let jwe_with_fle_option = finauth(
+        &["encrypt", "--cert", cert, "--encoding", "hex"],
+        &[],
+        Some(plain),
+    );
+    assert_eq!(
+        jwe_with_fle_option.code,
+        Some(2),
+        "{}",
+        jwe_with_fle_option.stderr
+    );
+    let not_json = finauth(&["encrypt", "--cert", cert], &[], Some("not json"));
+    assert_eq!(not_json.code, Some(13), "{}", not_json.stderr);
+}

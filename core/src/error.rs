@@ -126,6 +126,11 @@ pub enum Error {
     /// A signing key could not be loaded.
     #[error("signing key error: {0}")]
     SigningKey(String),
+
+    /// A payload could not be decrypted (tampered, truncated, not for this key) or encrypted.
+    /// Key files that do not load are `SigningKey`; paths and options are `Config`.
+    #[error("payload encryption error: {0}")]
+    Encryption(String),
 }
 
 impl Error {
@@ -143,6 +148,7 @@ impl Error {
             Error::Timeout { .. } => "TIMEOUT",
             Error::Store(_) => "STORE",
             Error::SigningKey(_) => "SIGNING_KEY",
+            Error::Encryption(_) => "ENCRYPTION",
         }
     }
 
@@ -167,6 +173,10 @@ impl Error {
 
     pub(crate) fn config(msg: impl Into<String>) -> Self {
         Error::Config(msg.into())
+    }
+
+    pub(crate) fn encryption(msg: impl Into<String>) -> Self {
+        Error::Encryption(msg.into())
     }
 }
 

@@ -15,6 +15,7 @@
 
 pub mod blocking;
 pub mod clock;
+pub mod encryption;
 mod error;
 pub mod exchange;
 mod fingerprint;
