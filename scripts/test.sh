@@ -13,6 +13,9 @@ if ! command -v mvn >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
 fi
 bash scripts/oauth1-reference.sh
 
+step "Payload encryption: Mastercard's Java client-encryption library, both ways (Maven)"
+bash scripts/encryption-reference.sh interop
+
 step "Python binding (wheel, pytest, gunicorn, mypy --strict, stubtest)"
 bash scripts/test-python.sh
 

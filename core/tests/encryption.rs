@@ -149,10 +149,21 @@ fn an_absent_input_is_left_alone_and_a_decrypted_object_is_merged() {
 }
 
 #[test]
-fn the_output_parent_must_exist_and_wildcards_cover_every_element() {
-    let missing = jwe().encryption_path("$.a", "$.no.such").build().unwrap();
+fn missing_output_parents_are_made_and_wildcards_cover_every_element() {
+    let deep = jwe()
+        .encryption_path("$.a", "$.no.such")
+        .decryption_path("$.no.such.encryptedData", "$.a")
+        .build()
+        .unwrap();
+    let out = parse(&deep.encrypt_payload(r#"{"a":1}"#).unwrap());
+    assert!(out["no"]["such"]["encryptedData"].is_string(), "{out}");
+    assert_eq!(
+        parse(&deep.decrypt_payload(&out.to_string()).unwrap()),
+        json!({"a": 1})
+    );
+    let through_a_value = jwe().encryption_path("$.a", "$.b.c").build().unwrap();
     assert!(matches!(
-        missing.encrypt_payload(r#"{"a":1}"#),
+        through_a_value.encrypt_payload(r#"{"a":1,"b":2}"#),
         Err(Error::Encryption(_))
     ));
     let each = fle()

@@ -9,7 +9,6 @@ use base64::Engine;
 const INDIFFERENT: GeneralPurposeConfig =
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
 const STANDARD_ANY: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, INDIFFERENT);
-const URL_SAFE_ANY: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, INDIFFERENT);
 const STANDARD_PADDED: GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// Strict base64url without padding (RFC 7515 §2), as every JWE part is written.
@@ -22,17 +21,23 @@ pub(crate) fn b64(bytes: &[u8]) -> String {
     STANDARD_PADDED.encode(bytes)
 }
 
-/// Base64 in either alphabet, padded or not. Mixing the alphabets in one value is refused: no
-/// encoder writes that, so it is damage.
+/// Base64 in either alphabet, padded or not, and in a mix of both: Mastercard's Node library
+/// writes "base64url" that still holds `/`. The two alphabets differ only in the characters for
+/// 62 and 63, so reading them alike is never ambiguous.
 pub(crate) fn b64_decode(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();
-    let standard = text.contains(['+', '/']);
-    let url = text.contains(['-', '_']);
-    match (standard, url) {
-        (true, true) => None,
-        (true, false) => STANDARD_ANY.decode(text).ok(),
-        _ => URL_SAFE_ANY.decode(text).ok(),
+    if text.contains(['-', '_']) {
+        let standard: String = text
+            .chars()
+            .map(|c| match c {
+                '-' => '+',
+                '_' => '/',
+                c => c,
+            })
+            .collect();
+        return STANDARD_ANY.decode(standard).ok();
     }
+    STANDARD_ANY.decode(text).ok()
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -68,7 +73,11 @@ mod tests {
         }
         assert_eq!(b64url(&bytes), "-__-ABA");
         assert_eq!(b64(&bytes), "+//+ABA=");
-        assert!(b64_decode("-/__").is_none(), "mixed alphabets");
+        assert_eq!(
+            b64_decode("-/_+").as_deref(),
+            Some(&[0xfb, 0xff, 0xfe][..]),
+            "mixed alphabets"
+        );
         assert!(b64_decode("a").is_none());
         assert!(b64_decode("!!!!").is_none());
     }

@@ -40,10 +40,16 @@ fn bad(path: &str, why: &str) -> Error {
 
 impl JsonPath {
     pub(crate) fn parse(text: &str) -> Result<Self> {
-        let chars: Vec<char> = text.trim().chars().collect();
-        if chars.first() != Some(&'$') {
-            return Err(bad(text, "it must start with `$`"));
-        }
+        let trimmed = text.trim();
+        // `encryptedData` and `data.card` (no `$`), as Mastercard's libraries accept them, are
+        // relative to the root.
+        let rooted = match trimmed.chars().next() {
+            Some('$') => trimmed.to_owned(),
+            Some('[') => format!("${trimmed}"),
+            Some(_) => format!("$.{trimmed}"),
+            None => return Err(bad(text, "it is empty")),
+        };
+        let chars: Vec<char> = rooted.chars().collect();
         let mut segments = Vec::new();
         let mut i = 1;
         let name_end = |mut j: usize| {
@@ -105,7 +111,7 @@ impl JsonPath {
             return Err(bad(text, "more than one `[*]`"));
         }
         Ok(JsonPath {
-            text: text.trim().to_owned(),
+            text: rooted,
             segments,
         })
     }
@@ -145,6 +151,20 @@ impl JsonPath {
                 })
                 .collect(),
         }
+    }
+
+    /// The path without its last segment; `None` for `$`.
+    pub(crate) fn parent(&self) -> Option<JsonPath> {
+        let (rest, _) = self.split_last()?;
+        Some(JsonPath {
+            text: self.text.clone(),
+            segments: rest.to_vec(),
+        })
+    }
+
+    /// True when `other` is this path or lies under it.
+    pub(crate) fn contains(&self, other: &JsonPath) -> bool {
+        other.segments.starts_with(&self.segments)
     }
 
     /// `(parent, last segment)`; `None` for `$`.
@@ -193,34 +213,33 @@ impl JsonPath {
         }
     }
 
-    /// The object at this path, made (empty, under its existing parent object) if absent, as
-    /// Mastercard's libraries do. A path to a non-object, or whose parent is absent, is refused.
+    /// The object at this path, made empty if absent, with any missing parent objects (a
+    /// superset of Mastercard's Java library, which needs the parent to exist). A path through
+    /// a non-object, or to an array element that does not exist, is refused.
     pub(crate) fn object_mut<'a>(&self, doc: &'a mut Value) -> Result<&'a mut Map<String, Value>> {
-        let Some((parent, last)) = self.split_last() else {
-            return doc
-                .as_object_mut()
-                .ok_or_else(|| bad(&self.text, "the payload is not a JSON object here"));
-        };
-        let exists = self.get(doc).is_some();
-        if !exists {
-            let Some(Value::Object(p)) = Self::walk_mut(parent, doc) else {
-                return Err(Error::encryption(format!(
-                    "the parent of the JSON path `{}` is not an object of the payload",
-                    self.text
-                )));
+        let mut v = doc;
+        for s in &self.segments {
+            v = match (s, v) {
+                (Segment::Key(k), Value::Object(m)) => m
+                    .entry(k.clone())
+                    .or_insert_with(|| Value::Object(Map::new())),
+                (Segment::Index(i), Value::Array(a)) => a.get_mut(*i).ok_or_else(|| {
+                    Error::encryption(format!(
+                        "`{}` names an array element that is not there",
+                        self.text
+                    ))
+                })?,
+                _ => {
+                    return Err(Error::encryption(format!(
+                        "`{}` goes through a part of the payload that is not an object",
+                        self.text
+                    )))
+                }
             };
-            let Segment::Key(k) = last else {
-                return Err(bad(&self.text, "cannot create an array element"));
-            };
-            p.insert(k.clone(), Value::Object(Map::new()));
         }
-        match self.get_mut(doc) {
-            Some(Value::Object(m)) => Ok(m),
-            _ => Err(Error::encryption(format!(
-                "a JSON object is expected at `{}`",
-                self.text
-            ))),
-        }
+        v.as_object_mut().ok_or_else(|| {
+            Error::encryption(format!("a JSON object is expected at `{}`", self.text))
+        })
     }
 
     /// Replaces the node at this path by `value` (made under an existing parent if absent).
@@ -273,7 +292,7 @@ mod tests {
             vec![Key("fields".into()), Wildcard, Key("field1".into())]
         );
         for bad in [
-            "a.b",
+            "",
             "$..a",
             "$.a[?(@.x)]",
             "$.a[1:2]",
@@ -301,7 +320,10 @@ mod tests {
             .unwrap()
             .insert("k".into(), json!("v"));
         assert_eq!(doc["a"]["c"], json!({"k": "v"}));
-        assert!(p("$.missing.child").object_mut(&mut doc).is_err());
+        p("$.missing.child").object_mut(&mut doc).unwrap();
+        assert_eq!(doc["missing"], json!({"child": {}}));
+        assert_eq!(p("data.card").to_string(), "$.data.card");
+        assert_eq!(p("['a']").to_string(), "$['a']");
         assert!(p("$.a.b").object_mut(&mut doc).is_err(), "not an object");
         assert_eq!(p("$.a.b").remove(&mut doc), Some(json!(1)));
         p("$.list[0]").set(&mut doc, json!("replaced")).unwrap();

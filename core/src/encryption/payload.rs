@@ -268,11 +268,22 @@ impl PayloadEncryption {
         match &inner.scheme {
             SchemeSettings::Jwe { .. } => {
                 for (input, output) in expand(&doc, &inner.decryption_paths) {
+                    // The path names the token (Java's convention) or the object holding it
+                    // in the encrypted-value field (Python's).
                     let token = match input.get(&doc) {
                         None | Some(Value::Null) => continue,
                         Some(Value::String(s)) if s.is_empty() => continue,
-                        Some(Value::Object(m)) if m.is_empty() => continue,
                         Some(Value::String(s)) => s.clone(),
+                        Some(Value::Object(m)) => match m.get(field) {
+                            None | Some(Value::Null) => continue,
+                            Some(Value::String(s)) if s.is_empty() => continue,
+                            Some(Value::String(s)) => s.clone(),
+                            Some(_) => {
+                                return Err(Error::encryption(format!(
+                                    "`{field}` at `{input}` is not a JWE string"
+                                )))
+                            }
+                        },
                         Some(_) => {
                             return Err(Error::encryption(format!(
                                 "a JWE string is expected at `{input}`"
@@ -386,24 +397,18 @@ impl PayloadEncryption {
         Ok(doc.to_string().into_bytes())
     }
 
-    /// After a JWE at `…parent.encryptedData` was decrypted elsewhere, an emptied parent object
-    /// goes too: never the root, an array element, or the output itself. (Mastercard's Java
-    /// library skips any parent under an array, leaving `{}` behind; removing it is what its
-    /// own test of this rule expects.)
+    /// After a JWE inside `…parent` was decrypted elsewhere, objects it leaves empty go too,
+    /// up the path: never the root, an array element, or the output or anything holding it.
+    /// (Mastercard's Java library removes only a parent that is not under an array, and leaves
+    /// `{}` behind; its own test of this rule expects the empty parent to go.)
     fn drop_emptied_parent(&self, doc: &mut Value, input: &JsonPath, output: &JsonPath) {
-        let text = input.to_string();
-        let suffix = format!(".{}", self.inner.encrypted_value_field);
-        let Some(parent) = text.strip_suffix(&suffix) else {
-            return;
-        };
-        let Ok(parent) = JsonPath::parse(parent) else {
-            return;
-        };
-        if !parent.ends_with_name() || parent == *output {
-            return;
-        }
-        if is_empty_object(parent.get(doc)) {
-            parent.remove(doc);
+        let mut at = input.parent();
+        while let Some(p) = at {
+            if !p.ends_with_name() || p.contains(output) || !is_empty_object(p.get(doc)) {
+                return;
+            }
+            p.remove(doc);
+            at = p.parent();
         }
     }
 
