@@ -117,6 +117,7 @@ pub fn to_pyerr(py: Python<'_>, e: finauth::Error) -> PyErr {
         }
         E::Store(_) => "StoreError",
         E::SigningKey(_) => "SigningKeyError",
+        E::Encryption(_) => "EncryptionError",
         _ => "FinauthError",
     };
     raise(py, class, e.to_string(), &kw)

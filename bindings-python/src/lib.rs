@@ -6,6 +6,7 @@
 //! and the `requests` / `httpx` integrations.
 
 mod auth;
+mod encryption;
 mod errors;
 mod exchange;
 mod logging;
@@ -59,6 +60,14 @@ fn _finauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<exchange::Exchange>()?;
     m.add_class::<exchange::AsyncExchange>()?;
     m.add_class::<oauth1::SigningKey>()?;
+    m.add_class::<encryption::PayloadEncryption>()?;
+    m.add_class::<encryption::EncryptionCertificate>()?;
+    m.add_class::<encryption::DecryptionKey>()?;
+    m.add_function(wrap_pyfunction!(
+        encryption::load_encryption_certificate,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(encryption::load_decryption_key, m)?)?;
     m.add_class::<oauth1::OAuth1Signer>()?;
     m.add_class::<oauth2::ClientCredentials>()?;
     m.add_class::<oauth2::AsyncClientCredentials>()?;

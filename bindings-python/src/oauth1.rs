@@ -41,13 +41,13 @@ impl SigningKey {
 }
 
 /// `bytes`/`bytearray` as bytes; anything else as a path read from disk.
-enum Source {
+pub(crate) enum Source {
     Bytes(Vec<u8>),
     Text(String),
     Path(PathBuf),
 }
 
-fn source(obj: &Bound<'_, PyAny>, text_is_pem: bool) -> PyResult<Source> {
+pub(crate) fn source(obj: &Bound<'_, PyAny>, text_is_pem: bool) -> PyResult<Source> {
     if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
         return Ok(Source::Bytes(obj.extract::<Vec<u8>>()?));
     }

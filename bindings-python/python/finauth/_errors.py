@@ -25,6 +25,7 @@ __all__ = [
     "TimeoutError",
     "StoreError",
     "SigningKeyError",
+    "EncryptionError",
 ]
 
 
@@ -198,3 +199,10 @@ class SigningKeyError(FinauthError):
     """A signing key could not be loaded."""
 
     _default_kind = "SIGNING_KEY"
+
+
+class EncryptionError(FinauthError):
+    """A payload could not be decrypted (tampered, truncated, or not for this key) or is not
+    JSON. A key that does not load is a :class:`SigningKeyError`."""
+
+    _default_kind = "ENCRYPTION"

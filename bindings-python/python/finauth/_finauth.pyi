@@ -2,7 +2,7 @@
 
 import os
 import pathlib
-from typing import Awaitable, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Awaitable, Mapping, Optional, Sequence, Tuple, Union, final, overload
 
 __all__ = [
     "__version__",
@@ -18,6 +18,11 @@ __all__ = [
     "ClientCredentials",
     "AsyncClientCredentials",
     "load_pkcs12",
+    "PayloadEncryption",
+    "EncryptionCertificate",
+    "DecryptionKey",
+    "load_encryption_certificate",
+    "load_decryption_key",
     "load_pem",
     "_after_fork_in_child",
     "_flush_logs",
@@ -367,3 +372,71 @@ class AsyncClientCredentials:
         """The configured issuer, or None when ``token_url`` was given."""
     @property
     def client_id(self) -> str: ...
+
+@final
+class EncryptionCertificate:
+    """Mastercard's public key (the Client Encryption Key certificate)."""
+
+    @property
+    def key_fingerprint(self) -> str: ...
+    @property
+    def certificate_fingerprint(self) -> Optional[str]: ...
+    @property
+    def bits(self) -> int: ...
+
+@final
+class DecryptionKey:
+    """Your RSA private key (the Mastercard Encryption Key); its repr shows the size only."""
+
+    @property
+    def key_fingerprint(self) -> str: ...
+    @property
+    def bits(self) -> int: ...
+
+def load_encryption_certificate(path_or_bytes: Union[str, bytes, os.PathLike[str]]) -> EncryptionCertificate:
+    """Load a PEM/DER X.509 certificate or a PEM public key; raises ``SigningKeyError``."""
+
+def load_decryption_key(
+    path_or_bytes: Union[str, bytes, os.PathLike[str]],
+    password: Optional[str] = None,
+    alias: Optional[str] = None,
+) -> DecryptionKey:
+    """Load a PKCS#12, PEM or DER RSA private key; raises ``SigningKeyError``."""
+
+_Paths = Union[Mapping[str, str], Sequence[tuple[str, str]]]
+
+@final
+class PayloadEncryption:
+    """Mastercard payload encryption (JWE or the field-level scheme) at JSON paths."""
+
+    def __new__(
+        cls,
+        scheme: str = "jwe",
+        *,
+        encryption_certificate: Optional[EncryptionCertificate] = None,
+        decryption_key: Optional[DecryptionKey] = None,
+        encryption_paths: Optional[_Paths] = None,
+        decryption_paths: Optional[_Paths] = None,
+        encrypted_value_field_name: Optional[str] = None,
+        key_id: Optional[str] = None,
+        iv_size: Optional[int] = None,
+        field_encoding: Optional[str] = None,
+        oaep: Optional[str] = None,
+        field_names: Optional[Mapping[str, Optional[str]]] = None,
+        header_mode: Union[bool, Mapping[str, Optional[str]], None] = None,
+    ) -> "PayloadEncryption": ...
+    @property
+    def scheme(self) -> str:
+        """``"jwe"`` or ``"fle"``."""
+    @overload
+    def encrypt_payload(self, payload: str) -> str: ...
+    @overload
+    def encrypt_payload(self, payload: bytes) -> bytes: ...
+    @overload
+    def decrypt_payload(self, payload: str) -> str: ...
+    @overload
+    def decrypt_payload(self, payload: bytes) -> bytes: ...
+    def encrypt_request(self, body: bytes) -> tuple[bytes, dict[str, str]]:
+        """The encrypted body and the headers to set (field-level header mode)."""
+    def decrypt_response(self, body: bytes, headers: Optional[Mapping[str, str]] = None) -> bytes:
+        """The decrypted body; ``headers`` supply the header mode's parameters."""
