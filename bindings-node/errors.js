@@ -47,6 +47,7 @@ const TransportError = kind('TransportError', 'TRANSPORT', 'network failure')
 const TimeoutError = kind('TimeoutError', 'TIMEOUT', 'a request or a wait timed out')
 const StoreError = kind('StoreError', 'STORE', 'the store is unreachable or corrupt')
 const SigningKeyError = kind('SigningKeyError', 'SIGNING_KEY', 'a signing key could not be loaded')
+const EncryptionError = kind('EncryptionError', 'ENCRYPTION', 'a payload could not be decrypted (tampered, truncated, not for this key) or is not JSON')
 
 const BY_CODE = {
   CONFIG: ConfigError,
@@ -60,6 +61,7 @@ const BY_CODE = {
   TIMEOUT: TimeoutError,
   STORE: StoreError,
   SIGNING_KEY: SigningKeyError,
+  ENCRYPTION: EncryptionError,
 }
 
 /** An error described by the native layer (`ErrorInfo`, or a thrown napi error with `code`). */
@@ -107,6 +109,7 @@ module.exports = {
   TimeoutError,
   StoreError,
   SigningKeyError,
+  EncryptionError,
   fromNative,
   settle,
   rethrow,

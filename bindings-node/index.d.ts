@@ -162,6 +162,7 @@ export type FinauthErrorCode =
   | 'TIMEOUT'
   | 'STORE'
   | 'SIGNING_KEY'
+  | 'ENCRYPTION'
   | 'INTERNAL'
 
 /** Why the lockout guard refused. */
@@ -277,6 +278,63 @@ export declare class StoreError extends FinauthError {
 export declare class SigningKeyError extends FinauthError {
   readonly code: 'SIGNING_KEY'
 }
+/** A payload could not be decrypted (tampered, truncated, not for this key) or is not JSON. */
+export declare class EncryptionError extends FinauthError {
+  readonly code: 'ENCRYPTION'
+}
+
+/** Mastercard's public key (the Client Encryption Key certificate). */
+export declare class EncryptionCertificate {
+  private constructor()
+  /** SHA-256 of the SubjectPublicKeyInfo DER, hex (the JWE `kid`). */
+  readonly keyFingerprint: string
+  /** SHA-256 of the certificate DER, hex; null for a bare public key. */
+  readonly certificateFingerprint: string | null
+  readonly bits: number
+}
+/** Your RSA private key (the Mastercard Encryption Key); `inspect` and JSON never show it. */
+export declare class DecryptionKey {
+  private constructor()
+  readonly keyFingerprint: string
+  readonly bits: number
+  toJSON(): { type: 'DecryptionKey'; bits: number; key: '[REDACTED]' }
+}
+/** PEM or DER X.509 (or a PEM public key): a path, PEM text or bytes. Throws `SigningKeyError`. */
+export declare function loadEncryptionCertificate(source: string | Buffer | Uint8Array): EncryptionCertificate
+/** PKCS#12 (password, alias), PEM or DER: a path, PEM text or bytes. Throws `SigningKeyError`. */
+export declare function loadDecryptionKey(source: string | Buffer | Uint8Array, password?: string | null, alias?: string | null): DecryptionKey
+
+type EncryptionPaths = Record<string, string> | Array<[string, string]>
+type NameOrNull = string | null
+/** Options of `new PayloadEncryption(options)` (docs/GUIDE.md, "Payload encryption"). */
+export interface PayloadEncryptionOptions {
+  scheme?: 'jwe' | 'fle'
+  encryptionCertificate?: EncryptionCertificate
+  decryptionKey?: DecryptionKey
+  encryptionPaths?: EncryptionPaths
+  decryptionPaths?: EncryptionPaths
+  encryptedValueFieldName?: string
+  /** JWE: the `kid` sent (default: the certificate's key fingerprint). */
+  keyId?: string
+  /** JWE: 12 (default) or 16. */
+  ivSize?: 12 | 16
+  fieldEncoding?: 'hex' | 'base64'
+  oaep?: 'sha256' | 'sha512'
+  fieldNames?: { iv?: NameOrNull; encryptedKey?: NameOrNull; oaepHashingAlgorithm?: NameOrNull; encryptionCertificateFingerprint?: NameOrNull; encryptionKeyFingerprint?: NameOrNull }
+  headerMode?: boolean | { iv?: string; encryptedKey?: string; oaepHashingAlgorithm?: NameOrNull; encryptionCertificateFingerprint?: NameOrNull; encryptionKeyFingerprint?: NameOrNull }
+}
+/** Mastercard payload encryption (JWE or the field-level scheme) at JSON paths. */
+export declare class PayloadEncryption {
+  constructor(options: PayloadEncryptionOptions)
+  readonly scheme: 'jwe' | 'fle'
+  encryptPayload(payload: string): string
+  encryptPayload(payload: Buffer | Uint8Array): Buffer
+  decryptPayload(payload: string): string
+  decryptPayload(payload: Buffer | Uint8Array): Buffer
+  /** The encrypted body and the headers to set (the field-level header mode). */
+  encryptRequest(body: string | Buffer | Uint8Array): { body: Buffer; headers: Record<string, string> }
+  decryptResponse(body: string | Buffer | Uint8Array, headers?: Headers | Record<string, string | string[]>): Buffer
+}
 
 /** True if a response (status, `Content-Type`, body) says the token is invalid or expired (10022/10023). */
 /** The body of a signed request: a string (sent as UTF-8), Buffer or Uint8Array; none is empty. */
@@ -364,6 +422,12 @@ declare const finauth: {
   TimeoutError: typeof TimeoutError
   StoreError: typeof StoreError
   SigningKeyError: typeof SigningKeyError
+  EncryptionError: typeof EncryptionError
+  PayloadEncryption: typeof PayloadEncryption
+  EncryptionCertificate: typeof EncryptionCertificate
+  DecryptionKey: typeof DecryptionKey
+  loadEncryptionCertificate: typeof loadEncryptionCertificate
+  loadDecryptionKey: typeof loadDecryptionKey
 }
 export default finauth
 

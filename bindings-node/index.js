@@ -232,6 +232,8 @@ const oauth1 = require('./oauth1.js')
 
 const oauth2 = require('./oauth2.js')
 
+const encryption = require('./encryption.js')
+
 module.exports = {
   PartnerAuth,
   ClientCredentials: oauth2.ClientCredentials,
@@ -240,6 +242,11 @@ module.exports = {
   loadPkcs12: oauth1.loadPkcs12,
   loadPem: oauth1.loadPem,
   signatureBaseString: oauth1.signatureBaseString,
+  PayloadEncryption: encryption.PayloadEncryption,
+  EncryptionCertificate: encryption.EncryptionCertificate,
+  DecryptionKey: encryption.DecryptionKey,
+  loadEncryptionCertificate: encryption.loadEncryptionCertificate,
+  loadDecryptionKey: encryption.loadDecryptionKey,
   bodyHash: oauth1.bodyHash,
   MemoryStore,
   FileStore: wrappedFileStore,
@@ -259,6 +266,7 @@ module.exports = {
   TimeoutError: errors.TimeoutError,
   StoreError: errors.StoreError,
   SigningKeyError: errors.SigningKeyError,
+  EncryptionError: errors.EncryptionError,
   Exchange: exchange.Exchange,
 }
 module.exports.default = module.exports

@@ -9,6 +9,11 @@ export const {
   loadPkcs12,
   loadPem,
   signatureBaseString,
+  PayloadEncryption,
+  EncryptionCertificate,
+  DecryptionKey,
+  loadEncryptionCertificate,
+  loadDecryptionKey,
   bodyHash,
   MemoryStore,
   FileStore,
@@ -29,5 +34,6 @@ export const {
   TimeoutError,
   StoreError,
   SigningKeyError,
+  EncryptionError,
 } = finauth
 export default finauth

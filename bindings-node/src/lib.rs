@@ -8,6 +8,8 @@
 //! declarations users see are `index.d.ts`.
 
 mod auth;
+#[cfg_attr(test, allow(dead_code))]
+mod encryption;
 mod error;
 #[cfg_attr(test, allow(dead_code))]
 mod exchange;

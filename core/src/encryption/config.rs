@@ -199,6 +199,10 @@ pub struct PayloadEncryptionBuilder {
 }
 
 impl PayloadEncryptionBuilder {
+    pub(crate) fn scheme_kind(&self) -> Scheme {
+        self.scheme
+    }
+
     /// Mastercard's public key (the *Client Encryption Key* certificate): requests are
     /// encrypted to it.
     pub fn encryption_certificate(mut self, cert: EncryptionCertificate) -> Self {

@@ -25,6 +25,7 @@ mod fle;
 mod json_path;
 mod jwe;
 mod keys;
+mod options;
 mod payload;
 
 pub use cipher::OaepHash;
