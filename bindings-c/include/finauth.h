@@ -99,6 +99,10 @@ typedef enum finauth_status {
    * A bug caught at the boundary (a panic inside finauth). Please report it.
    */
   FINAUTH_ERR_INTERNAL = 13,
+  /**
+   * A payload could not be decrypted (tampered, truncated, not for this key) or is not JSON.
+   */
+  FINAUTH_ERR_ENCRYPTION = 14,
 } finauth_status;
 
 /**
@@ -149,6 +153,18 @@ typedef enum finauth_resource_verdict {
 typedef struct finauth_client_credentials finauth_client_credentials;
 
 /**
+ * Your RSA private key (the Mastercard Encryption Key) that responses are decrypted with; its
+ * memory is wiped when freed with finauth_decryption_key_free().
+ */
+typedef struct finauth_decryption_key finauth_decryption_key;
+
+/**
+ * Mastercard's public key (the Client Encryption Key certificate) that requests are
+ * encrypted to. Release it with finauth_encryption_certificate_free().
+ */
+typedef struct finauth_encryption_certificate finauth_encryption_certificate;
+
+/**
  * One logical request: finauth_exchange_prepare() gives the headers of each attempt, you send
  * it, finauth_exchange_observe() says FINAUTH_EXCHANGE_DONE (the answer is yours) or
  * FINAUTH_EXCHANGE_RESEND (prepare and send again). Made by finauth_partner_auth_exchange_new()
@@ -180,6 +196,12 @@ typedef struct finauth_oauth1_signer finauth_oauth1_signer;
  * finauth_partner_auth_free(). Thread-safe: share one object between all threads.
  */
 typedef struct finauth_partner_auth finauth_partner_auth;
+
+/**
+ * Payload encryption of request and response bodies (JWE or the field-level scheme) at JSON
+ * paths. Thread-safe: share one object. Release it with finauth_payload_encryption_free().
+ */
+typedef struct finauth_payload_encryption finauth_payload_encryption;
 
 /**
  * An RSA private key for OAuth 1.0a signing, parsed once. Its memory is wiped when freed with
@@ -563,6 +585,137 @@ enum finauth_status finauth_client_credentials_guard_status(struct finauth_clien
  */
 enum finauth_status finauth_client_credentials_stats(struct finauth_client_credentials *cc,
                                                      struct finauth_stats *out);
+
+/**
+ * Load an encryption certificate from a file: PEM or DER X.509 (SHA-1 signed ones too: only the
+ * key is used), or a PEM public key. FINAUTH_ERR_SIGNING_KEY if it does not load.
+ *
+ * # Safety
+ * `path` must be NULL or NUL-terminated; `out` NULL or writable.
+ */
+enum finauth_status finauth_encryption_certificate_from_file(const char *path,
+                                                             struct finauth_encryption_certificate **out);
+
+/**
+ * Like finauth_encryption_certificate_from_file(), from `len` bytes of PEM or DER.
+ *
+ * # Safety
+ * `data` must be readable for `len` bytes (NULL only when `len` is 0); `out` NULL or writable.
+ */
+enum finauth_status finauth_encryption_certificate_from_bytes(const uint8_t *data,
+                                                              size_t len,
+                                                              struct finauth_encryption_certificate **out);
+
+/**
+ * The key fingerprint (SHA-256 of the SubjectPublicKeyInfo DER, hex: the JWE `kid`) as a new
+ * string (free it with finauth_string_free()).
+ *
+ * # Safety
+ * `cert` must be NULL or a live handle; `out` NULL or writable.
+ */
+enum finauth_status finauth_encryption_certificate_key_fingerprint(const struct finauth_encryption_certificate *cert,
+                                                                   char **out);
+
+/**
+ * Free a certificate. NULL is ignored.
+ *
+ * # Safety
+ * `cert` must be NULL or a live handle, not freed yet.
+ */
+void finauth_encryption_certificate_free(struct finauth_encryption_certificate *cert);
+
+/**
+ * Load a decryption key from a file: PKCS#12 (`password`, and `alias` when it holds several
+ * keys; NULL for none), PEM or DER (PKCS#1, PKCS#8, encrypted PKCS#8 with `password`).
+ * FINAUTH_ERR_SIGNING_KEY naming the problem (never the password).
+ *
+ * # Safety
+ * `path` must be NULL or NUL-terminated; `password` and `alias` NULL or NUL-terminated; `out`
+ * NULL or writable.
+ */
+enum finauth_status finauth_decryption_key_from_file(const char *path,
+                                                     const char *password,
+                                                     const char *alias,
+                                                     struct finauth_decryption_key **out);
+
+/**
+ * Like finauth_decryption_key_from_file(), from `len` bytes (PKCS#12, PEM or DER).
+ *
+ * # Safety
+ * `data` must be readable for `len` bytes; `password`, `alias` NULL or NUL-terminated; `out`
+ * NULL or writable.
+ */
+enum finauth_status finauth_decryption_key_from_bytes(const uint8_t *data,
+                                                      size_t len,
+                                                      const char *password,
+                                                      const char *alias,
+                                                      struct finauth_decryption_key **out);
+
+/**
+ * Free a decryption key (its memory is wiped). NULL is ignored.
+ *
+ * # Safety
+ * `key` must be NULL or a live handle, not freed yet.
+ */
+void finauth_decryption_key_free(struct finauth_decryption_key *key);
+
+/**
+ * Build payload encryption: `scheme` `"jwe"` (NULL) or `"fle"`; `options_json` NULL or a JSON
+ * object (`encryptionPaths`, `decryptionPaths`, `encryptedValueFieldName`, `keyId`, `ivSize`,
+ * and for fle `fieldEncoding`, `oaep`, `fieldNames`, `headerMode`: docs/GUIDE.md, "Payload
+ * encryption"); `cert` to encrypt requests, `key` to decrypt responses (either may be NULL, not
+ * both; both are borrowed during the call only). FINAUTH_ERR_CONFIG names a wrong option.
+ *
+ * # Safety
+ * `scheme`, `options_json` NULL or NUL-terminated; `cert`, `key` NULL or live; `out` NULL or
+ * writable.
+ */
+enum finauth_status finauth_payload_encryption_new(const char *scheme,
+                                                   const char *options_json,
+                                                   const struct finauth_encryption_certificate *cert,
+                                                   const struct finauth_decryption_key *key,
+                                                   struct finauth_payload_encryption **out);
+
+/**
+ * Encrypt a request body (`len` bytes of JSON; an empty body stays empty). On success
+ * `*out_body` is the body to send, a new NUL-terminated string (free it with
+ * finauth_string_free()), and, if `out_headers` is not NULL, `*out_headers` the headers to
+ * set (the field-level header mode; none otherwise; free with finauth_headers_free()).
+ *
+ * # Safety
+ * `pe` NULL or live; `body` readable for `len` bytes; `out_body` NULL or writable;
+ * `out_headers` NULL or writable.
+ */
+enum finauth_status finauth_payload_encryption_encrypt(const struct finauth_payload_encryption *pe,
+                                                       const uint8_t *body,
+                                                       size_t len,
+                                                       char **out_body,
+                                                       struct finauth_headers **out_headers);
+
+/**
+ * Decrypt a response body (`len` bytes of JSON). `headers` is the response's header block
+ * (`Name: value` lines, as libcurl's header callback gives them; NULL for none), read for the
+ * field-level header mode. On success `*out_body` is the decrypted body, a new NUL-terminated
+ * string (free it with finauth_string_free()); a body without encrypted values comes back as it
+ * was. FINAUTH_ERR_ENCRYPTION when it cannot be decrypted (tampered, truncated, not for this key).
+ *
+ * # Safety
+ * `pe` NULL or live; `body` readable for `len` bytes; `headers` NULL or NUL-terminated;
+ * `out_body` NULL or writable.
+ */
+enum finauth_status finauth_payload_encryption_decrypt(const struct finauth_payload_encryption *pe,
+                                                       const uint8_t *body,
+                                                       size_t len,
+                                                       const char *headers,
+                                                       char **out_body);
+
+/**
+ * Free payload encryption. NULL is ignored.
+ *
+ * # Safety
+ * `pe` must be NULL or a live handle, not freed yet.
+ */
+void finauth_payload_encryption_free(struct finauth_payload_encryption *pe);
 
 /**
  * The message of the last failed call on the calling thread, or `""` if the last call succeeded.

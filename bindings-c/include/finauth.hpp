@@ -111,6 +111,8 @@ FINAUTH_HPP_ERROR_CLASS(TimeoutError)
 FINAUTH_HPP_ERROR_CLASS(StoreError)
 /// A signing key could not be loaded.
 FINAUTH_HPP_ERROR_CLASS(SigningKeyError)
+/// A payload could not be decrypted (tampered, truncated, not for this key) or is not JSON.
+FINAUTH_HPP_ERROR_CLASS(EncryptionError)
 /// A null handle (e.g. a moved-from object) or a string that is not UTF-8.
 FINAUTH_HPP_ERROR_CLASS(InvalidArgumentError)
 /// A bug caught at the boundary.
@@ -145,6 +147,7 @@ inline std::optional<std::string> optional_string(const char *s) {
     case FINAUTH_ERR_TIMEOUT: throw TimeoutError(status, message, info, std::move(o));
     case FINAUTH_ERR_STORE: throw StoreError(status, message, info, std::move(o));
     case FINAUTH_ERR_SIGNING_KEY: throw SigningKeyError(status, message, info, std::move(o));
+    case FINAUTH_ERR_ENCRYPTION: throw EncryptionError(status, message, info, std::move(o));
     case FINAUTH_ERR_INVALID_ARGUMENT:
       throw InvalidArgumentError(status, message, info, std::move(o));
     default: throw InternalError(status, message, info, std::move(o));
@@ -439,6 +442,105 @@ class SigningKey {
  private:
   explicit SigningKey(finauth_signing_key *k) : h_(k) {}
   detail::Handle<finauth_signing_key, finauth_signing_key_free> h_;
+};
+
+/// Mastercard's public key (finauth_encryption_certificate): requests are encrypted to it.
+class EncryptionCertificate {
+ public:
+  /// PEM or DER X.509, or a PEM public key, read from a file.
+  static EncryptionCertificate from_file(const std::string &path) {
+    finauth_encryption_certificate *c = nullptr;
+    detail::check(finauth_encryption_certificate_from_file(path.c_str(), &c));
+    return EncryptionCertificate(c);
+  }
+  /// The same from the file's bytes.
+  static EncryptionCertificate from_bytes(const std::string &data) {
+    finauth_encryption_certificate *c = nullptr;
+    detail::check(finauth_encryption_certificate_from_bytes(
+        reinterpret_cast<const uint8_t *>(data.data()), data.size(), &c));
+    return EncryptionCertificate(c);
+  }
+  /// SHA-256 of the SubjectPublicKeyInfo DER, hex (the JWE `kid`).
+  std::string key_fingerprint() const {
+    char *f = nullptr;
+    detail::check(finauth_encryption_certificate_key_fingerprint(h_.get(), &f));
+    return detail::take_string(f);
+  }
+  const finauth_encryption_certificate *native() const noexcept { return h_.get(); }
+
+ private:
+  explicit EncryptionCertificate(finauth_encryption_certificate *c) : h_(c) {}
+  detail::Handle<finauth_encryption_certificate, finauth_encryption_certificate_free> h_;
+};
+
+/// Your RSA private key (finauth_decryption_key): responses are decrypted with it.
+class DecryptionKey {
+ public:
+  /// PKCS#12 (password, alias), PEM or DER, read from a file.
+  static DecryptionKey from_file(const std::string &path,
+                                 const std::optional<std::string> &password = std::nullopt,
+                                 const std::optional<std::string> &alias = std::nullopt) {
+    finauth_decryption_key *k = nullptr;
+    detail::check(finauth_decryption_key_from_file(path.c_str(),
+                                                   password ? password->c_str() : nullptr,
+                                                   alias ? alias->c_str() : nullptr, &k));
+    return DecryptionKey(k);
+  }
+  const finauth_decryption_key *native() const noexcept { return h_.get(); }
+
+ private:
+  explicit DecryptionKey(finauth_decryption_key *k) : h_(k) {}
+  detail::Handle<finauth_decryption_key, finauth_decryption_key_free> h_;
+};
+
+/// Mastercard payload encryption (finauth_payload_encryption) at JSON paths; the options are a
+/// JSON object (docs/GUIDE.md, "Payload encryption"). Move-only; thread-safe.
+///
+///     finauth::PayloadEncryption enc("jwe", R"({"encryptionPaths": {"$.card": "$.enc"}})",
+///                                    &cert, &key);
+///     std::string body = enc.encrypt(R"({"card": {"pan": "5123450000000008"}})").body;
+class PayloadEncryption {
+ public:
+  /// An encrypted request: the body, and the headers to set (field-level header mode).
+  struct Encrypted {
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+  };
+
+  PayloadEncryption(const std::string &scheme, const std::string &options_json,
+                    const EncryptionCertificate *cert, const DecryptionKey *key) {
+    finauth_payload_encryption *p = nullptr;
+    detail::check(finauth_payload_encryption_new(scheme.c_str(), options_json.c_str(),
+                                                 cert ? cert->native() : nullptr,
+                                                 key ? key->native() : nullptr, &p));
+    h_ = Handle(p);
+  }
+
+  Encrypted encrypt(const std::string &body) const {
+    char *out = nullptr;
+    finauth_headers *hs = nullptr;
+    detail::check(finauth_payload_encryption_encrypt(
+        h_.get(), reinterpret_cast<const uint8_t *>(body.data()), body.size(), &out, &hs));
+    Encrypted e;
+    e.body = detail::take_string(out);
+    e.headers = detail::take_headers<Headers>(hs).pairs;
+    return e;
+  }
+
+  /// The decrypted body; `header_block` holds the response's `Name: value` lines (header mode).
+  std::string decrypt(const std::string &body, const std::string &header_block = "") const {
+    char *out = nullptr;
+    detail::check(finauth_payload_encryption_decrypt(
+        h_.get(), reinterpret_cast<const uint8_t *>(body.data()), body.size(),
+        header_block.c_str(), &out));
+    return detail::take_string(out);
+  }
+
+  explicit operator bool() const noexcept { return static_cast<bool>(h_); }
+
+ private:
+  using Handle = detail::Handle<finauth_payload_encryption, finauth_payload_encryption_free>;
+  Handle h_;
 };
 
 /// Mastercard one-legged OAuth 1.0a with the body-hash extension (finauth_oauth1_signer),

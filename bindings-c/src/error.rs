@@ -44,13 +44,15 @@ pub enum finauth_status {
     FINAUTH_ERR_INVALID_ARGUMENT = 12,
     /// A bug caught at the boundary (a panic inside finauth). Please report it.
     FINAUTH_ERR_INTERNAL = 13,
+    /// A payload could not be decrypted (tampered, truncated, not for this key) or is not JSON.
+    FINAUTH_ERR_ENCRYPTION = 14,
 }
 
 use finauth_status::*;
 
 impl finauth_status {
     fn from_int(v: c_int) -> Option<Self> {
-        const ALL: [finauth_status; 14] = [
+        const ALL: [finauth_status; 15] = [
             FINAUTH_OK,
             FINAUTH_ERR_CONFIG,
             FINAUTH_ERR_INVALID_CREDENTIALS,
@@ -65,6 +67,7 @@ impl finauth_status {
             FINAUTH_ERR_SIGNING_KEY,
             FINAUTH_ERR_INVALID_ARGUMENT,
             FINAUTH_ERR_INTERNAL,
+            FINAUTH_ERR_ENCRYPTION,
         ];
         ALL.into_iter().find(|s| *s as c_int == v)
     }
@@ -86,6 +89,7 @@ impl finauth_status {
             FINAUTH_ERR_SIGNING_KEY => c"SIGNING_KEY",
             FINAUTH_ERR_INVALID_ARGUMENT => c"INVALID_ARGUMENT",
             FINAUTH_ERR_INTERNAL => c"INTERNAL",
+            FINAUTH_ERR_ENCRYPTION => c"ENCRYPTION",
         }
     }
 }
@@ -244,6 +248,7 @@ fn describe(f: &Failure) -> (finauth_error_info, String) {
                 E::Timeout { .. } => FINAUTH_ERR_TIMEOUT,
                 E::Store(_) => FINAUTH_ERR_STORE,
                 E::SigningKey(_) => FINAUTH_ERR_SIGNING_KEY,
+                E::Encryption(_) => FINAUTH_ERR_ENCRYPTION,
                 // `finauth::Error` is non-exhaustive: a kind added to core before this binding
                 // learns it is reported, never a panic.
                 _ => FINAUTH_ERR_INTERNAL,
@@ -447,6 +452,7 @@ mod tests {
             ),
             (Error::Store("s".into()), FINAUTH_ERR_STORE),
             (Error::SigningKey("k".into()), FINAUTH_ERR_SIGNING_KEY),
+            (Error::Encryption("e".into()), FINAUTH_ERR_ENCRYPTION),
         ];
         for (e, status) in cases {
             let api_kind = e.kind();

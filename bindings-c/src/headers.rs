@@ -34,6 +34,15 @@ impl finauth_headers {
         }
     }
 
+    /// Arbitrary headers (the field-level encryption parameters); no token.
+    pub(crate) fn owned(pairs: &[(String, String)]) -> Self {
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        Self::from_pairs(&refs, "")
+    }
+
     /// The headers of an OAuth 2.0 request (`Authorization`, and `DPoP` when bound).
     pub(crate) fn oauth2(h: &finauth::OAuth2Headers) -> Self {
         Self::from_pairs(&h.pairs(), h.token().expose())

@@ -8,6 +8,7 @@
 #![allow(non_camel_case_types)]
 
 mod client_credentials;
+mod encryption;
 mod error;
 mod exchange;
 mod ffi_util;
@@ -24,6 +25,15 @@ pub use client_credentials::{
     finauth_client_credentials_learn_nonce, finauth_client_credentials_new,
     finauth_client_credentials_reset_guard, finauth_client_credentials_stats,
     finauth_client_credentials_token,
+};
+pub use encryption::{
+    finauth_decryption_key, finauth_decryption_key_free, finauth_decryption_key_from_bytes,
+    finauth_decryption_key_from_file, finauth_encryption_certificate,
+    finauth_encryption_certificate_free, finauth_encryption_certificate_from_bytes,
+    finauth_encryption_certificate_from_file, finauth_encryption_certificate_key_fingerprint,
+    finauth_payload_encryption, finauth_payload_encryption_decrypt,
+    finauth_payload_encryption_encrypt, finauth_payload_encryption_free,
+    finauth_payload_encryption_new,
 };
 pub use error::{
     finauth_error_info, finauth_last_error_correlation_id, finauth_last_error_info,

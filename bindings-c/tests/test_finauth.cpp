@@ -511,3 +511,28 @@ int main(int argc, char **argv) {
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }
+
+// ---- payload encryption -------------------------------------------------------------------------
+
+TEST(Encryption, payload_encryption_round_trips_and_throws_encryption_error_on_damage) {
+  const std::string dir = keys_dir() + "/../encryption-keys/";
+  auto cert = finauth::EncryptionCertificate::from_file(dir + "client-encryption-cert.pem");
+  auto key = finauth::DecryptionKey::from_file(dir + "client-encryption-key.p12",
+                                               std::string("keystorepassword"));
+  CHECK(cert.key_fingerprint().size() == 64);
+  finauth::PayloadEncryption jwe("jwe", R"({"encryptionPaths": {"$.card": "$.enc"},
+      "decryptionPaths": {"$.enc.encryptedData": "$.card"}})", &cert, &key);
+  const std::string plain = R"({"card":{"pan":"5123450000000008"},"id":1})";
+  auto e = jwe.encrypt(plain);
+  CHECK(e.headers.empty() && e.body.find("5123450000000008") == std::string::npos);
+  CHECK(jwe.decrypt(e.body) == plain);
+  EXPECT_THROW_AS(finauth::EncryptionError, jwe.decrypt("not json"));
+  finauth::PayloadEncryption fle("fle", R"({"headerMode": true})", &cert, &key);
+  auto f = fle.encrypt(plain);
+  std::string block;
+  for (const auto &[name, value] : f.headers) block += name + ": " + value + "\r\n";
+  CHECK(!f.headers.empty() && fle.decrypt(f.body, block) == plain);
+  EXPECT_THROW_AS(finauth::ConfigError, finauth::PayloadEncryption("jwe", R"({"oaep": "sha1"})", &cert, nullptr));
+  EXPECT_THROW_AS(finauth::SigningKeyError,
+                  finauth::DecryptionKey::from_file(dir + "client-encryption-key.p12", std::string("x")));
+}

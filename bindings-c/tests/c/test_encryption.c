@@ -1,0 +1,122 @@
+/* Payload encryption from C: JWE and field-level round trips (the header mode through a header
+ * block), one of Mastercard's published A128CBC-HS256 vectors, damage and bad input as statuses. */
+#include "harness.h"
+#include "tests.h"
+
+/* Mastercard's Java test suite: JWEObjectTest, A128CBC-HS256, decrypts to "bar" with its
+ * published test key (core/tests/encryption-reference/mastercard-vectors). */
+static const char *MASTERCARD_CBC_TOKEN = "eyJraWQiOiI3NjFiMDAzYzFlYWRlM2E1NDkwZTUwMDBkMzc4ODdiYWE1ZTZlYzBlMjI2YzA3NzA2ZTU5OTQ1MWZjMDMyYTc5IiwiY3R5IjoiYXBwbGljYXRpb25cL2pzb24iLCJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiUlNBLU9BRVAtMjU2In0.5bsamlChk0HR3Nqg2UPJ2Fw4Y0MvC2pwWzNv84jYGkOXyqp1iwQSgETGaplIa7JyLg1ZWOqwNHEx3N7gsN4nzwAnVgz0eta6SsoQUE9YQ-5jek0COslUkoqIQjlQYJnYur7pqttDibj87fcw13G2agle5fL99j1QgFPjNPYqH88DMv481XGFa8O3VfJhW93m73KD2gvE5GasOPOkFK9wjKXc9lMGSgSArp3Awbc_oS2Cho_SbsvuEQwkhnQc2JKT3IaSWu8yK7edNGwD6OZJLhMJzWJlY30dUt2Eqe1r6kMT0IDRl7jHJnVIr2Qpe56CyeZ9V0aC5RH1mI5dYk4kHg.yI0CS3NdBrz9CCW2jwBSDw.6zr2pOSmAGdlJG0gbH53Eg.UFgf3-P9UjgMocEu7QA_vQ";
+
+static finauth_encryption_certificate *load_cert(void) {
+  finauth_encryption_certificate *c = NULL;
+  CHECK_STATUS(finauth_encryption_certificate_from_file(key_path("../encryption-keys/client-encryption-cert.pem"), &c), FINAUTH_OK);
+  return c;
+}
+
+static finauth_decryption_key *load_key(void) {
+  finauth_decryption_key *k = NULL;
+  CHECK_STATUS(finauth_decryption_key_from_file(key_path("../encryption-keys/client-encryption-key.p12"), "keystorepassword", NULL, &k), FINAUTH_OK);
+  return k;
+}
+
+void encryption_jwe_round_trip_and_damage(void) {
+  finauth_encryption_certificate *cert = load_cert();
+  finauth_decryption_key *key = load_key();
+  finauth_payload_encryption *pe = NULL;
+  CHECK_STATUS(finauth_payload_encryption_new(NULL, "{\"encryptionPaths\": {\"$.card\": \"$.enc\"}, \"decryptionPaths\": {\"$.enc.encryptedData\": \"$.card\"}}", cert, key, &pe), FINAUTH_OK);
+  finauth_encryption_certificate_free(cert);
+  finauth_decryption_key_free(key);
+  const char *plain = "{\"card\":{\"pan\":\"5123450000000008\"},\"id\":1}";
+  char *enc = NULL;
+  finauth_headers *h = NULL;
+  CHECK_STATUS(finauth_payload_encryption_encrypt(pe, (const uint8_t *)plain, strlen(plain), &enc, &h), FINAUTH_OK);
+  CHECK(enc && !contains(enc, "5123450000000008") && contains(enc, "encryptedData"));
+  CHECK(finauth_headers_count(h) == 0);
+  finauth_headers_free(h);
+  char *back = NULL;
+  CHECK_STATUS(finauth_payload_encryption_decrypt(pe, (const uint8_t *)enc, strlen(enc), NULL, &back), FINAUTH_OK);
+  CHECK(back && strcmp(back, plain) == 0);
+  finauth_string_free(back);
+  /* One changed character of the ciphertext: an ENCRYPTION status, no output. */
+  char *dot = strrchr(enc, '.');
+  CHECK(dot && dot > enc + 10);
+  if (dot) dot[-3] = dot[-3] == 'A' ? 'B' : 'A';
+  back = NULL;
+  CHECK_STATUS(finauth_payload_encryption_decrypt(pe, (const uint8_t *)enc, strlen(enc), NULL, &back), FINAUTH_ERR_ENCRYPTION);
+  CHECK(back == NULL && strcmp(finauth_status_name(FINAUTH_ERR_ENCRYPTION), "ENCRYPTION") == 0);
+  finauth_string_free(enc);
+  CHECK_STATUS(finauth_payload_encryption_decrypt(pe, (const uint8_t *)"not json", 8, NULL, &back), FINAUTH_ERR_ENCRYPTION);
+  CHECK_STATUS(finauth_payload_encryption_encrypt(pe, NULL, 5, &enc, NULL), FINAUTH_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(finauth_payload_encryption_encrypt(NULL, (const uint8_t *)"{}", 2, &enc, NULL), FINAUTH_ERR_INVALID_ARGUMENT);
+  finauth_payload_encryption_free(pe);
+  finauth_payload_encryption_free(NULL);
+}
+
+void encryption_field_level_header_mode_through_a_header_block(void) {
+  finauth_encryption_certificate *cert = load_cert();
+  finauth_decryption_key *key = load_key();
+  finauth_payload_encryption *pe = NULL;
+  CHECK_STATUS(finauth_payload_encryption_new("fle", "{\"headerMode\": true, \"fieldEncoding\": \"base64\", \"oaep\": \"sha512\", \"encryptionPaths\": [[\"$.a\", \"$.ea\"]], \"decryptionPaths\": [[\"$.ea\", \"$.a\"]]}", cert, key, &pe), FINAUTH_OK);
+  const char *plain = "{\"a\":{\"x\":1},\"b\":2}";
+  char *enc = NULL;
+  finauth_headers *h = NULL;
+  CHECK_STATUS(finauth_payload_encryption_encrypt(pe, (const uint8_t *)plain, strlen(plain), &enc, &h), FINAUTH_OK);
+  CHECK(finauth_headers_count(h) >= 3);
+  char block[8192] = "HTTP/1.1 200 OK\r\n";
+  for (size_t i = 0; i < finauth_headers_count(h); i++) {
+    size_t used = strlen(block);
+    snprintf(block + used, sizeof block - used, "%s: %s\r\n", finauth_headers_name(h, i), finauth_headers_value(h, i));
+  }
+  finauth_headers_free(h);
+  CHECK(contains(block, "x-iv: "));
+  char *back = NULL;
+  CHECK_STATUS(finauth_payload_encryption_decrypt(pe, (const uint8_t *)enc, strlen(enc), block, &back), FINAUTH_OK);
+  CHECK(back && strcmp(back, plain) == 0);
+  finauth_string_free(back);
+  CHECK_STATUS(finauth_payload_encryption_decrypt(pe, (const uint8_t *)enc, strlen(enc), NULL, &back), FINAUTH_ERR_ENCRYPTION);
+  CHECK(contains(finauth_last_error_message(), "x-iv"));
+  finauth_string_free(enc);
+  finauth_payload_encryption_free(pe);
+  /* Wrong options and keys name the problem. */
+  CHECK_STATUS(finauth_payload_encryption_new("jwe", "{\"fieldEncoding\": \"hex\"}", cert, NULL, &pe), FINAUTH_ERR_CONFIG);
+  CHECK(pe == NULL && contains(finauth_last_error_message(), "field-level"));
+  CHECK_STATUS(finauth_payload_encryption_new("xml", NULL, cert, NULL, &pe), FINAUTH_ERR_CONFIG);
+  CHECK_STATUS(finauth_payload_encryption_new(NULL, NULL, NULL, NULL, &pe), FINAUTH_ERR_CONFIG);
+  finauth_decryption_key *k2 = NULL;
+  CHECK_STATUS(finauth_decryption_key_from_file(key_path("../encryption-keys/client-encryption-key.p12"), "wrong", NULL, &k2), FINAUTH_ERR_SIGNING_KEY);
+  CHECK(k2 == NULL && !contains(finauth_last_error_message(), "wrong\""));
+  finauth_encryption_certificate_free(cert);
+  finauth_decryption_key_free(key);
+}
+
+void encryption_mastercards_published_vector_decrypts(void) {
+  finauth_decryption_key *mc = NULL;
+  CHECK_STATUS(finauth_decryption_key_from_file(key_path("../encryption-reference/mastercard-vectors/test_key_pkcs8-2048.der"), NULL, NULL, &mc), FINAUTH_OK);
+  finauth_payload_encryption *pe = NULL;
+  CHECK_STATUS(finauth_payload_encryption_new("jwe", "", NULL, mc, &pe), FINAUTH_OK);
+  finauth_decryption_key_free(mc);
+  char body[1024];
+  snprintf(body, sizeof body, "{\"encryptedData\":\"%s\"}", MASTERCARD_CBC_TOKEN);
+  char *out = NULL;
+  CHECK_STATUS(finauth_payload_encryption_decrypt(pe, (const uint8_t *)body, strlen(body), NULL, &out), FINAUTH_OK);
+  CHECK(out && strcmp(out, "\"bar\"") == 0);
+  finauth_string_free(out);
+  finauth_payload_encryption_free(pe);
+  /* The certificate also loads from its DER bytes, with the same key fingerprint. */
+  FILE *f = fopen(key_path("../encryption-keys/client-encryption-cert.der"), "rb");
+  CHECK(f != NULL);
+  if (!f) return;
+  unsigned char der[4096];
+  size_t n = fread(der, 1, sizeof der, f);
+  fclose(f);
+  finauth_encryption_certificate *a = NULL, *b = load_cert();
+  CHECK_STATUS(finauth_encryption_certificate_from_bytes(der, n, &a), FINAUTH_OK);
+  char *fa = NULL, *fb = NULL;
+  CHECK_STATUS(finauth_encryption_certificate_key_fingerprint(a, &fa), FINAUTH_OK);
+  CHECK_STATUS(finauth_encryption_certificate_key_fingerprint(b, &fb), FINAUTH_OK);
+  CHECK(fa && fb && strlen(fa) == 64 && strcmp(fa, fb) == 0);
+  finauth_string_free(fa);
+  finauth_string_free(fb);
+  finauth_encryption_certificate_free(a);
+  finauth_encryption_certificate_free(b);
+}
