@@ -388,3 +388,87 @@ impl PayloadEncryption {
         format!("{:?}", self.inner)
     }
 }
+
+/// Signing and payload encryption of Mastercard API calls in core's order: the body is
+/// encrypted first, then signed over the exact bytes sent; answers are decrypted. The
+/// ``requests`` and ``httpx`` integrations (``finauth.requests.MastercardAuth``,
+/// ``finauth.httpx.MastercardAuth``) drive it; use it directly with any other client.
+#[pyclass(module = "finauth._finauth", frozen)]
+pub struct MastercardAuth {
+    inner: finauth::mastercard::MastercardAuth,
+}
+
+#[pymethods]
+impl MastercardAuth {
+    #[new]
+    #[pyo3(signature = (*, signer=None, encryption=None))]
+    fn new(
+        py: Python<'_>,
+        signer: Option<PyRef<'_, crate::oauth1::OAuth1Signer>>,
+        encryption: Option<PyRef<'_, PayloadEncryption>>,
+    ) -> PyResult<Self> {
+        let inner = finauth::mastercard::MastercardAuth::new(
+            signer.map(|s| s.inner.clone()),
+            encryption.map(|e| e.inner.clone()),
+        )
+        .py_err(py)?;
+        Ok(MastercardAuth { inner })
+    }
+
+    /// ``(body, headers, body_changed)`` for a request: the (encrypted) body and the headers
+    /// to set, ``Authorization`` among them.
+    fn prepare<'py>(
+        &self,
+        py: Python<'py>,
+        method: String,
+        url: String,
+        body: Vec<u8>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let inner = self.inner.clone();
+        let p = py
+            .detach(move || inner.prepare(&method, &url, &body))
+            .py_err(py)?;
+        let headers: HashMap<String, String> = p.headers.into_iter().collect();
+        PyTuple::new(
+            py,
+            [
+                PyBytes::new(py, &p.body).into_any(),
+                headers.into_pyobject(py)?.into_any(),
+                pyo3::types::PyBool::new(py, p.body_changed)
+                    .to_owned()
+                    .into_any(),
+            ],
+        )
+    }
+
+    /// The answer's body as the caller should see it (decrypted when it carries encrypted
+    /// values; anything else as it came).
+    #[pyo3(signature = (body, headers=None))]
+    fn response<'py>(
+        &self,
+        py: Python<'py>,
+        body: Vec<u8>,
+        headers: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let mut map: HashMap<String, String> = HashMap::new();
+        if let Some(h) = headers {
+            for item in h.call_method0("items")?.try_iter()? {
+                let (k, v): (String, String) = item?.extract()?;
+                map.insert(k.to_ascii_lowercase(), v);
+            }
+        }
+        let inner = self.inner.clone();
+        let out = py
+            .detach(move || inner.response(&body, |n| map.get(&n.to_ascii_lowercase()).cloned()))
+            .py_err(py)?;
+        Ok(PyBytes::new(py, &out))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "MastercardAuth(signs={}, encryption={:?})",
+            self.inner.signer().is_some(),
+            self.inner.encryption()
+        )
+    }
+}

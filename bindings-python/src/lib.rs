@@ -61,6 +61,7 @@ fn _finauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<exchange::AsyncExchange>()?;
     m.add_class::<oauth1::SigningKey>()?;
     m.add_class::<encryption::PayloadEncryption>()?;
+    m.add_class::<encryption::MastercardAuth>()?;
     m.add_class::<encryption::EncryptionCertificate>()?;
     m.add_class::<encryption::DecryptionKey>()?;
     m.add_function(wrap_pyfunction!(

@@ -130,7 +130,7 @@ fn bytes_to_text(py: Python<'_>, b: Vec<u8>) -> PyResult<String> {
 /// signing releases the GIL, so threads sign in parallel.
 #[pyclass(module = "finauth._finauth", frozen)]
 pub struct OAuth1Signer {
-    inner: finauth::oauth1::OAuth1Signer,
+    pub(crate) inner: finauth::oauth1::OAuth1Signer,
 }
 
 /// A request body: ``bytes``/``bytearray``/``memoryview`` or ``str`` (UTF-8), ``None`` = empty.

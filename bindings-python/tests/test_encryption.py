@@ -129,3 +129,94 @@ def test_keys_load_from_bytes_text_and_paths(tmp_path: Path) -> None:
     assert finauth.load_decryption_key(pem).bits == 2048
     assert finauth.load_decryption_key((KEYS / "client-encryption-key.der").read_bytes()).bits == 2048
     assert finauth.load_encryption_certificate((KEYS / "client-encryption-cert.der").read_bytes()).bits == 2048
+
+
+class _EncryptedEcho:
+    """A loopback server that checks what a Mastercard API checks of an encrypted, signed call
+    (the body hash in ``Authorization`` is that of the bytes received; the body decrypts) and
+    answers a payload encrypted to the client's key."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        server_side = finauth.PayloadEncryption(
+            encryption_certificate=cert(), decryption_key=key(), encryption_paths={"$": "$"}
+        )
+        seen: list[dict[str, Any]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                import base64
+                import hashlib
+                import re
+
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                auth = self.headers.get("Authorization", "")
+                m = re.search(r'oauth_body_hash="([^"]+)"', auth)
+                clear = json.loads(server_side.decrypt_payload(raw))
+                seen.append(
+                    {
+                        "hash_ok": bool(m) and m.group(1) == base64.b64encode(hashlib.sha256(raw).digest()).decode(),
+                        "encrypted": b"5123450000000008" not in raw,
+                        "clear": clear,
+                    }
+                )
+                answer = server_side.encrypt_payload(json.dumps({"echo": clear, "status": "ok"}).encode())
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+        self.seen = seen
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/payments?x=1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _mastercard_auth_parts() -> tuple[finauth.OAuth1Signer, finauth.PayloadEncryption]:
+    signer = finauth.OAuth1Signer("consumer-key", finauth.load_pem(ROOT / "core" / "tests" / "oauth1-keys" / "pkcs8.pem"))
+    enc = finauth.PayloadEncryption(
+        encryption_certificate=cert(), decryption_key=key(), decryption_paths={"$.encryptedData": "$"}
+    )
+    return signer, enc
+
+
+def test_requests_and_httpx_encrypt_then_sign_and_decrypt_the_answer() -> None:
+    import asyncio
+
+    import httpx
+    import requests
+
+    from finauth.httpx import MastercardAuth as HttpxMastercard
+    from finauth.requests import MastercardAuth as RequestsMastercard
+
+    server = _EncryptedEcho()
+    try:
+        signer, enc = _mastercard_auth_parts()
+        payload = {"card": {"pan": "5123450000000008"}, "amount": 10}
+        r = requests.post(server.url, json=payload, auth=RequestsMastercard(signer=signer, encryption=enc), timeout=10)
+        assert r.status_code == 200 and r.json() == {"echo": payload, "status": "ok"}
+        with httpx.Client(auth=HttpxMastercard(signer=signer, encryption=enc)) as c:
+            assert c.post(server.url, json=payload).json() == {"echo": payload, "status": "ok"}
+
+        async def run() -> Any:
+            async with httpx.AsyncClient(auth=HttpxMastercard(signer=signer, encryption=enc)) as c:
+                return (await c.post(server.url, json=payload)).json()
+
+        assert asyncio.run(run()) == {"echo": payload, "status": "ok"}
+        assert len(server.seen) == 3
+        assert all(s["hash_ok"] and s["encrypted"] and s["clear"] == payload for s in server.seen)
+        with pytest.raises(finauth.ConfigError):
+            finauth.MastercardAuth()
+    finally:
+        server.close()

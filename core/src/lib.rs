@@ -21,6 +21,7 @@ pub mod exchange;
 mod fingerprint;
 pub mod finicity;
 pub mod lifecycle;
+pub mod mastercard;
 pub mod oauth1;
 pub mod oauth2;
 mod secret;

@@ -19,6 +19,7 @@ __all__ = [
     "AsyncClientCredentials",
     "load_pkcs12",
     "PayloadEncryption",
+    "MastercardAuth",
     "EncryptionCertificate",
     "DecryptionKey",
     "load_encryption_certificate",
@@ -440,3 +441,15 @@ class PayloadEncryption:
         """The encrypted body and the headers to set (field-level header mode)."""
     def decrypt_response(self, body: bytes, headers: Optional[Mapping[str, str]] = None) -> bytes:
         """The decrypted body; ``headers`` supply the header mode's parameters."""
+
+@final
+class MastercardAuth:
+    """Signing and payload encryption of Mastercard API calls, in core's order."""
+
+    def __new__(
+        cls, *, signer: Optional[OAuth1Signer] = None, encryption: Optional[PayloadEncryption] = None
+    ) -> "MastercardAuth": ...
+    def prepare(self, method: str, url: str, body: bytes) -> tuple[bytes, dict[str, str], bool]:
+        """``(body, headers, body_changed)`` of a request; ``Authorization`` among the headers."""
+    def response(self, body: bytes, headers: Optional[Mapping[str, str]] = None) -> bytes:
+        """The answer's body as the caller should see it."""

@@ -1,4 +1,4 @@
-"""``httpx`` integration: :class:`FinicityAuth` and :class:`OAuth1Auth`, ``httpx.Auth``\ s for sync and async clients.
+r"""``httpx`` integration: :class:`FinicityAuth` and :class:`OAuth1Auth`, ``httpx.Auth``\ s for sync and async clients.
 
     import httpx, finauth
     from finauth.httpx import FinicityAuth
@@ -24,7 +24,7 @@ Needs the ``httpx`` extra: ``pip install 'finauth[httpx]'``.
 
 from __future__ import annotations
 
-from typing import AsyncGenerator, Generator, List, Tuple, Union
+from typing import AsyncGenerator, Generator, List, Optional, Tuple, Union
 
 import anyio
 import anyio.to_thread
@@ -34,11 +34,13 @@ from ._finauth import (
     AsyncClientCredentials,
     AsyncPartnerAuth,
     ClientCredentials,
+    MastercardAuth as _Mastercard,
     OAuth1Signer,
     PartnerAuth,
+    PayloadEncryption,
 )
 
-__all__ = ["FinicityAuth", "OAuth1Auth", "ClientCredentialsAuth"]
+__all__ = ["FinicityAuth", "OAuth1Auth", "MastercardAuth", "ClientCredentialsAuth"]
 
 _Sync = Union[PartnerAuth, ClientCredentials]
 _Async = Union[AsyncPartnerAuth, AsyncClientCredentials]
@@ -135,6 +137,59 @@ class OAuth1Auth(httpx.Auth):
         """Set the ``Authorization`` header (signing off the event loop)."""
         await anyio.to_thread.run_sync(self._sign, request)
         yield request
+
+
+class MastercardAuth(httpx.Auth):
+    """Mastercard API calls (sync and async clients) with payload encryption and OAuth 1.0a, in
+    core's order: the body is encrypted (``encryption``), then signed over the exact bytes sent
+    (``signer``); the response body is decrypted before the caller reads it. In an async client
+    the work runs in a worker thread.
+    """
+
+    requires_request_body = True
+    requires_response_body = True
+
+    def __init__(
+        self, *, signer: Optional[OAuth1Signer] = None, encryption: Optional[PayloadEncryption] = None
+    ) -> None:
+        self.core = _Mastercard(signer=signer, encryption=encryption)
+
+    def __repr__(self) -> str:
+        return f"httpx.{self.core!r}"
+
+    def _prepare(self, request: httpx.Request) -> None:
+        body, headers, changed = self.core.prepare(request.method, str(request.url), request.content)
+        if changed:
+            request.stream = httpx.ByteStream(body)
+            request._content = body  # what `request.content` answers from now on
+            request.headers["Content-Length"] = str(len(body))
+        for name, value in headers.items():
+            request.headers[name] = value
+
+    def _decrypt(self, response: httpx.Response) -> None:
+        clear = self.core.response(response.content, dict(response.headers))
+        if clear != response.content:
+            # httpx keeps the read body in `_content`; replacing it is how an auth rewrites it.
+            response._content = clear
+            response.headers["Content-Length"] = str(len(clear))
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Encrypt and sign the request; decrypt the response."""
+        request.read()
+        self._prepare(request)
+        response = yield request
+        response.read()
+        self._decrypt(response)
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """The same, with the crypto off the event loop."""
+        await request.aread()
+        await anyio.to_thread.run_sync(self._prepare, request)
+        response = yield request
+        await response.aread()
+        await anyio.to_thread.run_sync(self._decrypt, response)
 
 
 class ClientCredentialsAuth(_ExchangeAuth):

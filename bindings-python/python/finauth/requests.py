@@ -1,4 +1,4 @@
-"""``requests`` integration: :class:`FinicityAuth` and :class:`OAuth1Auth`, ``requests.auth.AuthBase``\ s.
+r"""``requests`` integration: :class:`FinicityAuth` and :class:`OAuth1Auth`, ``requests.auth.AuthBase``\ s.
 
     import requests, finauth
     from finauth.requests import FinicityAuth
@@ -16,6 +16,9 @@ A 24302 answer (Partner ID locked; the resent answer too) raises
 sharing it stops at once. Every rule is core's request policy (an ``Exchange``): these classes
 only move bytes.
 
+:class:`MastercardAuth` adds Mastercard payload encryption: the body is encrypted, then signed
+over the bytes sent, and the answer decrypted (``MastercardAuth(signer=…, encryption=…)``).
+
 :class:`OAuth1Auth` signs each request for Mastercard APIs (OAuth 1.0a, body hash of the exact
 prepared body bytes, over the full URL)::
 
@@ -27,7 +30,7 @@ Needs the ``requests`` extra: ``pip install 'finauth[requests]'``.
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 import requests
 import requests.auth
@@ -36,11 +39,13 @@ from ._finauth import (
     AsyncClientCredentials,
     AsyncPartnerAuth,
     ClientCredentials,
+    MastercardAuth as _Mastercard,
     OAuth1Signer,
     PartnerAuth,
+    PayloadEncryption,
 )
 
-__all__ = ["FinicityAuth", "OAuth1Auth", "ClientCredentialsAuth"]
+__all__ = ["FinicityAuth", "OAuth1Auth", "MastercardAuth", "ClientCredentialsAuth"]
 
 _Exchanging = Union[PartnerAuth, ClientCredentials]
 
@@ -126,6 +131,48 @@ class OAuth1Auth(requests.auth.AuthBase):
             r.method or "GET", r.url or "", data
         )
         return r
+
+
+def _body_bytes(body: Any, who: str) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body)
+    raise ValueError(f"{who}: a streamed request body cannot be signed or encrypted; pass bytes")
+
+
+class MastercardAuth(requests.auth.AuthBase):
+    """Mastercard API calls with payload encryption and OAuth 1.0a, in core's order: the body is
+    encrypted (``encryption``, a :class:`finauth.PayloadEncryption`), then signed over the exact
+    bytes sent (``signer``); the response body is decrypted before ``response.json()`` sees it.
+    Either may be ``None``. Streamed bodies raise ``ValueError``.
+    """
+
+    def __init__(
+        self, *, signer: Optional[OAuth1Signer] = None, encryption: Optional[PayloadEncryption] = None
+    ) -> None:
+        self.core = _Mastercard(signer=signer, encryption=encryption)
+
+    def __repr__(self) -> str:
+        return f"requests.{self.core!r}"
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Encrypt and sign ``r``; decrypt its response."""
+        body, headers, changed = self.core.prepare(r.method or "GET", r.url or "", _body_bytes(r.body, "MastercardAuth"))
+        if changed:
+            r.body = body
+            r.headers["Content-Length"] = str(len(body))
+        for name, value in headers.items():
+            r.headers[name] = value
+        r.register_hook("response", self._decrypt)  # type: ignore[no-untyped-call]
+        return r
+
+    def _decrypt(self, response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+        # `requests` keeps the body in `_content`; replacing it is how a hook rewrites a body.
+        response._content = self.core.response(response.content, dict(response.headers))
+        return response
 
 
 class ClientCredentialsAuth(_ExchangeAuth):
