@@ -6,9 +6,10 @@
 
 const { inspect } = require('node:util')
 const native = require('./native.js')
-const { sync } = require('./errors.js')
+const { sync, settle, rethrow } = require('./errors.js')
 
 const kNative = Symbol('finauth.native')
+const kPayloadNative = Symbol('finauth.payloadNative')
 
 function isBytes(v) {
   return Buffer.isBuffer(v) || v instanceof ArrayBuffer || ArrayBuffer.isView(v)
@@ -157,6 +158,10 @@ class PayloadEncryption {
     )
   }
 
+  get [kPayloadNative]() {
+    return this.#native
+  }
+
   /** `'jwe'` or `'fle'`. */
   get scheme() {
     return this.#native.scheme
@@ -201,4 +206,64 @@ class PayloadEncryption {
   }
 }
 
-module.exports = { PayloadEncryption, EncryptionCertificate, DecryptionKey, loadEncryptionCertificate, loadDecryptionKey }
+/**
+ * Signing and payload encryption of Mastercard API calls, in core's order: `prepare` encrypts a
+ * non-empty body, then signs the bytes it returns; `response` decrypts an answer that carries
+ * encrypted values and leaves anything else as it came. `fetch` does both around one request.
+ * Both steps run off the event loop.
+ */
+class MastercardAuth {
+  #native
+
+  constructor({ signer, encryption } = {}) {
+    const { OAuth1Signer } = require('./oauth1.js')
+    if (signer !== undefined && !(signer instanceof OAuth1Signer)) throw new TypeError('finauth: MastercardAuth signer must be an OAuth1Signer')
+    if (encryption !== undefined && !(encryption instanceof PayloadEncryption)) {
+      throw new TypeError('finauth: MastercardAuth encryption must be a PayloadEncryption')
+    }
+    this.#native = sync(
+      () => new native.NativeMastercardAuth(signer && OAuth1Signer.nativeOf(signer), encryption && encryption[kPayloadNative]),
+    )
+  }
+
+  /** `{ body, headers, bodyChanged }`: the body to send and the headers to set (replacing). */
+  prepare(method, url, body) {
+    const bytes = body === undefined || body === null ? Buffer.alloc(0) : typeof body === 'string' ? Buffer.from(body, 'utf8') : isBytes(body) ? toBuffer(body) : null
+    if (bytes === null) return Promise.reject(new TypeError('finauth: the body must be a string, a Buffer or a Uint8Array'))
+    return this.#native.prepare(String(method), String(url), bytes).then(settle, rethrow)
+  }
+
+  /** The answer's body (a Buffer) as the caller should see it. */
+  response(body, headers) {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : isBytes(body) ? toBuffer(body) : Buffer.alloc(0)
+    return this.#native.response(bytes, lowerCaseHeaders(headers)).then(settle, rethrow)
+  }
+
+  /** `fetch`, with the body encrypted and signed and the answer decrypted (its headers kept). */
+  async fetch(input, init) {
+    const req = new Request(input, init)
+    const body = req.body === null ? Buffer.alloc(0) : Buffer.from(await req.clone().arrayBuffer())
+    const p = await this.prepare(req.method, req.url, body)
+    const headers = new Headers(req.headers)
+    for (const [k, v] of Object.entries(p.headers)) headers.set(k, v)
+    if (p.bodyChanged) headers.set('Content-Length', String(p.body.length))
+    const resp = await globalThis.fetch(req.url, {
+      method: req.method,
+      headers,
+      body: req.body === null ? undefined : p.body,
+      redirect: req.redirect,
+      signal: req.signal,
+    })
+    const raw = Buffer.from(await resp.arrayBuffer())
+    const clear = await this.response(raw, resp.headers)
+    const out = new Headers(resp.headers)
+    if (clear.length !== raw.length) {
+      out.delete('content-length')
+      out.delete('content-encoding')
+    }
+    const noBody = resp.status === 204 || resp.status === 304 || (resp.status >= 100 && resp.status < 200)
+    return new Response(noBody ? null : clear, { status: resp.status, statusText: resp.statusText, headers: out })
+  }
+}
+
+module.exports = { PayloadEncryption, EncryptionCertificate, DecryptionKey, MastercardAuth, loadEncryptionCertificate, loadDecryptionKey }

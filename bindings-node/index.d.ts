@@ -323,6 +323,14 @@ export interface PayloadEncryptionOptions {
   fieldNames?: { iv?: NameOrNull; encryptedKey?: NameOrNull; oaepHashingAlgorithm?: NameOrNull; encryptionCertificateFingerprint?: NameOrNull; encryptionKeyFingerprint?: NameOrNull }
   headerMode?: boolean | { iv?: string; encryptedKey?: string; oaepHashingAlgorithm?: NameOrNull; encryptionCertificateFingerprint?: NameOrNull; encryptionKeyFingerprint?: NameOrNull }
 }
+/** Signing and payload encryption of Mastercard calls in core's order (encrypt, then sign the bytes sent; decrypt the answer). */
+export declare class MastercardAuth {
+  constructor(options: { signer?: OAuth1Signer; encryption?: PayloadEncryption })
+  prepare(method: string, url: string, body?: string | Buffer | Uint8Array | null): Promise<{ body: Buffer; headers: Record<string, string>; bodyChanged: boolean }>
+  response(body: string | Buffer | Uint8Array, headers?: Headers | Record<string, string | string[]>): Promise<Buffer>
+  /** `fetch` with the body encrypted and signed and the answer decrypted. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
+}
 /** Mastercard payload encryption (JWE or the field-level scheme) at JSON paths. */
 export declare class PayloadEncryption {
   constructor(options: PayloadEncryptionOptions)
@@ -424,6 +432,7 @@ declare const finauth: {
   SigningKeyError: typeof SigningKeyError
   EncryptionError: typeof EncryptionError
   PayloadEncryption: typeof PayloadEncryption
+  MastercardAuth: typeof MastercardAuth
   EncryptionCertificate: typeof EncryptionCertificate
   DecryptionKey: typeof DecryptionKey
   loadEncryptionCertificate: typeof loadEncryptionCertificate

@@ -243,6 +243,7 @@ module.exports = {
   loadPem: oauth1.loadPem,
   signatureBaseString: oauth1.signatureBaseString,
   PayloadEncryption: encryption.PayloadEncryption,
+  MastercardAuth: encryption.MastercardAuth,
   EncryptionCertificate: encryption.EncryptionCertificate,
   DecryptionKey: encryption.DecryptionKey,
   loadEncryptionCertificate: encryption.loadEncryptionCertificate,

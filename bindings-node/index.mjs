@@ -10,6 +10,7 @@ export const {
   loadPem,
   signatureBaseString,
   PayloadEncryption,
+  MastercardAuth,
   EncryptionCertificate,
   DecryptionKey,
   loadEncryptionCertificate,

@@ -140,6 +140,11 @@ class OAuth1Signer {
     return this.#native.consumerKey
   }
 
+  /** The native signer (for `MastercardAuth`, which signs in core). */
+  static nativeOf(signer) {
+    return signer.#native
+  }
+
   /** The `Authorization` value for one request, signed off the event loop (a Promise). */
   authorizationHeader(method, uri, body) {
     checkString('method', method)

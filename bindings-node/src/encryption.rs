@@ -2,9 +2,12 @@
 //! JavaScript `PayloadEncryption` (`encryption.js`). The options arrive as one JSON object,
 //! read by core (`PayloadEncryptionBuilder::options_json`).
 
-use crate::error::{throw, SyncError};
+use crate::error::{outcome, throw, Outcome, SyncError};
 use finauth::encryption::{DecryptionKey, EncryptionCertificate, PayloadEncryption, Scheme};
+use finauth::mastercard::MastercardAuth;
+use napi::bindgen_prelude::AsyncTask;
 use napi::bindgen_prelude::Buffer;
+use napi::{Env, Task};
 use napi_derive::napi;
 use std::collections::HashMap;
 
@@ -100,7 +103,7 @@ pub struct EncryptedRequest {
 
 #[napi]
 pub struct NativePayloadEncryption {
-    inner: PayloadEncryption,
+    pub(crate) inner: PayloadEncryption,
 }
 
 #[napi]
@@ -160,5 +163,110 @@ impl NativePayloadEncryption {
     #[napi]
     pub fn describe(&self) -> String {
         format!("{:?}", self.inner)
+    }
+}
+
+/// A request as `MastercardAuth.prepare` gives it.
+#[napi(object)]
+pub struct PreparedCall {
+    pub body: Buffer,
+    pub headers: HashMap<String, String>,
+    pub body_changed: bool,
+}
+
+/// Signing and payload encryption of Mastercard calls in core's order (the façade's
+/// `MastercardAuth`); both steps run on libuv's thread pool.
+#[napi]
+pub struct NativeMastercardAuth {
+    inner: MastercardAuth,
+}
+
+#[napi]
+impl NativeMastercardAuth {
+    #[napi(constructor)]
+    pub fn new(
+        signer: Option<&crate::oauth1::NativeOAuth1Signer>,
+        encryption: Option<&NativePayloadEncryption>,
+    ) -> Result<Self, SyncError> {
+        let inner = MastercardAuth::new(
+            signer.map(|s| (*s.signer).clone()),
+            encryption.map(|e| e.inner.clone()),
+        )
+        .map_err(throw)?;
+        Ok(NativeMastercardAuth { inner })
+    }
+
+    #[napi(ts_return_type = "Promise<PreparedCall>")]
+    pub fn prepare(&self, method: String, uri: String, body: Buffer) -> AsyncTask<Prepare> {
+        AsyncTask::new(Prepare {
+            auth: self.inner.clone(),
+            method,
+            uri,
+            body: body.to_vec(),
+        })
+    }
+
+    /// `headers`: the response's header values by lower-case name.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn response(&self, body: Buffer, headers: HashMap<String, String>) -> AsyncTask<Respond> {
+        AsyncTask::new(Respond {
+            auth: self.inner.clone(),
+            body: body.to_vec(),
+            headers,
+        })
+    }
+}
+
+pub struct Prepare {
+    auth: MastercardAuth,
+    method: String,
+    uri: String,
+    body: Vec<u8>,
+}
+
+impl Task for Prepare {
+    type Output = Outcome<PreparedCall>;
+    type JsValue = Outcome<PreparedCall>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(outcome(
+            self.auth
+                .prepare(&self.method, &self.uri, &self.body)
+                .map(|p| PreparedCall {
+                    body: p.body.into(),
+                    headers: p.headers.into_iter().collect(),
+                    body_changed: p.body_changed,
+                }),
+        ))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+pub struct Respond {
+    auth: MastercardAuth,
+    body: Vec<u8>,
+    headers: HashMap<String, String>,
+}
+
+impl Task for Respond {
+    type Output = Outcome<Buffer>;
+    type JsValue = Outcome<Buffer>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let headers = &self.headers;
+        Ok(outcome(
+            self.auth
+                .response(&self.body, |n| {
+                    headers.get(&n.to_ascii_lowercase()).cloned()
+                })
+                .map(Buffer::from),
+        ))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
     }
 }

@@ -129,7 +129,7 @@ pub fn body_hash(body: Buffer) -> String {
 /// The native OAuth 1.0a signer (the façade's `OAuth1Signer` wraps it).
 #[napi]
 pub struct NativeOAuth1Signer {
-    signer: Arc<OAuth1Signer>,
+    pub(crate) signer: Arc<OAuth1Signer>,
 }
 
 #[napi]

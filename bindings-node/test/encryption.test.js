@@ -99,3 +99,44 @@ test('keys load in every format; options are checked by core', () => {
   assert.ok('initVector' in out && !('iv' in out))
   assert.deepEqual(JSON.parse(fle.decryptPayload(JSON.stringify(out))), { a: 1 })
 })
+
+test('MastercardAuth.fetch encrypts, then signs the bytes sent, and decrypts the answer', async () => {
+  const http = require('node:http')
+  const { createHash } = require('node:crypto')
+  const serverSide = new finauth.PayloadEncryption({ encryptionCertificate: cert(), decryptionKey: key() })
+  const seen = []
+  const srv = http.createServer((req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks)
+      const m = /oauth_body_hash="([^"]+)"/.exec(req.headers.authorization || '')
+      const clear = JSON.parse(serverSide.decryptPayload(raw.toString('utf8')))
+      seen.push({ hashOk: !!m && m[1] === createHash('sha256').update(raw).digest('base64'), encrypted: !raw.includes('5123450000000008'), clear })
+      const answer = serverSide.encryptPayload(JSON.stringify({ echo: clear, status: 'ok' }))
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) })
+      res.end(answer)
+    })
+  })
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r))
+  try {
+    const signer = new finauth.OAuth1Signer({ consumerKey: 'ck', key: finauth.loadPem(path.join(ROOT, 'core', 'tests', 'oauth1-keys', 'pkcs8.pem')) })
+    const encryption = new finauth.PayloadEncryption({ encryptionCertificate: cert(), decryptionKey: key() })
+    const auth = new finauth.MastercardAuth({ signer, encryption })
+    const payload = { card: { pan: '5123450000000008' }, amount: 10 }
+    const url = `http://127.0.0.1:${srv.address().port}/payments?x=1`
+    const resp = await auth.fetch(url, { method: 'POST', body: JSON.stringify(payload), headers: { 'content-type': 'application/json' } })
+    assert.equal(resp.status, 200)
+    assert.deepEqual(await resp.json(), { echo: payload, status: 'ok' })
+    assert.equal(seen.length, 1)
+    assert.ok(seen[0].hashOk && seen[0].encrypted)
+    assert.deepEqual(seen[0].clear, payload)
+    const get = await auth.prepare('GET', url)
+    assert.equal(get.bodyChanged, false)
+    assert.ok(get.headers.Authorization.startsWith('OAuth '))
+    assert.deepEqual(await auth.response('<html>502</html>', {}), Buffer.from('<html>502</html>'))
+    assert.throws(() => new finauth.MastercardAuth({}), finauth.ConfigError)
+  } finally {
+    srv.close()
+  }
+})
