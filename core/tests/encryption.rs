@@ -365,3 +365,77 @@ fn a_payload_for_another_key_names_both_keys() {
         "{e:?}"
     );
 }
+
+/// End to end against the sandbox's encrypted API: `MastercardAuth` encrypts the body, signs
+/// the bytes sent (the sandbox verifies the signature over them, then decrypts), and decrypts
+/// the encrypted answer.
+#[tokio::test]
+async fn mastercard_auth_against_the_sandboxs_encrypted_api() {
+    use finauth::mastercard::MastercardAuth;
+    use finauth_sandbox::{EncryptionSpec, OAuth1Key, Sandbox, SandboxConfig};
+    let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let oauth1 = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oauth1-keys");
+    let public = std::fs::read_to_string(oauth1.join("public.pem")).unwrap();
+    sb.add_oauth1_key(OAuth1Key::from_pem("enc-ck", &public).unwrap());
+    let pem = |f: &str| std::fs::read_to_string(keys().join(f)).unwrap();
+    sb.configure_encryption(EncryptionSpec {
+        scheme: None,
+        decryption_key_pem: pem("client-encryption-key.pem"),
+        encryption_certificate_pem: pem("client-encryption-cert.pem"),
+        options: Some(json!({"decryptionPaths": {"$.encryptedCard.encryptedData": "$.card"}})),
+    })
+    .unwrap();
+    let signer = finauth::OAuth1Signer::new(
+        "enc-ck",
+        finauth::SigningKey::from_file(oauth1.join("pkcs8.pem"), None, None).unwrap(),
+        finauth::SignatureMethod::RsaSha256,
+    )
+    .unwrap();
+    let enc = jwe()
+        .encryption_path("$.card", "$.encryptedCard")
+        .decryption_path("$.encryptedData", "$")
+        .build()
+        .unwrap();
+    let auth = MastercardAuth::new(Some(signer), Some(enc)).unwrap();
+    let url = format!("{}/payments?x=1", sb.encrypted_url());
+    let body = br#"{"card":{"pan":"5123450000000008"},"amount":10}"#;
+    let p = auth.prepare("POST", &url, body).unwrap();
+    assert!(p.body_changed);
+    let client = finauth::reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let mut req = client.post(&url).body(p.body.clone());
+    for (k, v) in &p.headers {
+        req = req.header(k, v);
+    }
+    let resp = req
+        .header("Content-Type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let raw = resp.bytes().await.unwrap();
+    assert!(
+        !String::from_utf8_lossy(&raw).contains("5123450000000008"),
+        "the answer is encrypted"
+    );
+    let clear: Value = serde_json::from_slice(&auth.response(&raw, |_| None).unwrap()).unwrap();
+    assert_eq!(clear["ok"], true);
+    assert_eq!(clear["consumer_key"], "enc-ck");
+    assert_eq!(
+        clear["received"],
+        json!({"card": {"pan": "5123450000000008"}, "amount": 10})
+    );
+    assert_eq!(sb.oauth1_stats("enc-ck").accepted, 1);
+
+    // A body changed after signing fails the signature check; an undecryptable one is a 400.
+    let tampered = client
+        .post(&url)
+        .header("Authorization", &p.headers[0].1)
+        .body(r#"{"encryptedCard":{"encryptedData":"x"}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tampered.status(), 401);
+}

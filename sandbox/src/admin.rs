@@ -28,6 +28,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         )
         .route("/partners", post(add_partner))
         .route("/oauth1-keys", post(add_oauth1_key))
+        .route("/encryption", post(configure_encryption))
         .route("/oauth2/clients", post(add_oauth2_client))
         .route(
             "/oauth2/config",
@@ -292,6 +293,18 @@ async fn expire_tokens(State(shared): State<Arc<Shared>>, body: Bytes) -> Respon
 struct OAuth1KeySpec {
     consumer_key: String,
     public_key_pem: String,
+}
+
+/// Configures the encrypted API (`/encrypted/...`): `EncryptionSpec` as JSON.
+async fn configure_encryption(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let spec: crate::EncryptionSpec = match parse(&body) {
+        Ok(s) => s,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    match shared.encrypted.configure(spec) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, e),
+    }
 }
 
 /// Adds (or replaces) the public key of a consumer key for the OAuth 1.0a verifier.

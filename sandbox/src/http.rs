@@ -21,6 +21,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(AUTH_PATH, any(auth_endpoint))
         .route("/aggregation/{*rest}", any(resource))
         .route(crate::OAUTH1_PATH, any(crate::oauth1::endpoint))
+        .route(crate::ENCRYPTED_PATH, any(crate::encrypted::endpoint))
+        .route("/encrypted/{*rest}", any(crate::encrypted::endpoint))
         .route("/oauth1/{*rest}", any(crate::oauth1::endpoint))
         .route(crate::OAUTH2_TOKEN_PATH, any(crate::oauth2::token_endpoint))
         .route(

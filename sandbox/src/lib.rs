@@ -29,6 +29,7 @@
 
 mod admin;
 pub mod args;
+mod encrypted;
 mod errors;
 mod http;
 mod oauth1;
@@ -37,6 +38,7 @@ mod script;
 mod state;
 mod tls;
 
+pub use encrypted::{EncryptionSpec, ENCRYPTED_PATH};
 pub use oauth1::{OAuth1Key, OAuth1Stats, OAUTH1_PATH};
 pub use oauth2::{
     OAuth2Client, OAuth2Settings, OAuth2Stats, OAUTH2_ISSUER_PATH, OAUTH2_RESOURCE_PATH,
@@ -442,6 +444,17 @@ impl Sandbox {
             .stats()
             .remove(consumer_key)
             .unwrap_or_default()
+    }
+
+    /// Configures the encrypted API (`/encrypted/...`): its key, the client's certificate and
+    /// its options.
+    pub fn configure_encryption(&self, spec: EncryptionSpec) -> Result<(), String> {
+        self.shared.encrypted.configure(spec)
+    }
+
+    /// The encrypted API's URL, `…/encrypted`.
+    pub fn encrypted_url(&self) -> String {
+        format!("{}{ENCRYPTED_PATH}", self.url())
     }
 
     /// Adds (or replaces) a consumer key's public key for the OAuth 1.0a verifier.

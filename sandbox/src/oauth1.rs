@@ -410,24 +410,23 @@ fn request_uri(headers: &HeaderMap, uri: &Uri) -> String {
     format!("http://{host}{pq}")
 }
 
-pub(crate) async fn endpoint(
-    State(shared): State<Arc<Shared>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    shared
-        .lock()
-        .count_endpoint(format!("{method} {}", uri.path()));
-    let full = request_uri(&headers, &uri);
+/// Verifies a request for another endpoint (the encrypted API): the consumer key when it is
+/// accepted, the verifier's 401 answer when not; counted like the verifier's own requests.
+pub(crate) fn check(
+    shared: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Option<String>, Box<Response>> {
+    let full = request_uri(headers, uri);
     let mut consumer_key = None;
     let outcome = verify(
         &shared.oauth1,
-        &method,
+        method,
         &full,
-        &headers,
-        &body,
+        headers,
+        body,
         &mut consumer_key,
     );
     if let Some(ck) = &consumer_key {
@@ -439,18 +438,36 @@ pub(crate) async fn endpoint(
         }
     }
     match outcome {
-        Ok(()) => Json(serde_json::json!({
+        Ok(()) => Ok(consumer_key),
+        Err(r) => Err(Box::new(
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "OAuth")],
+                Json(serde_json::json!({ "ok": false, "error": r.error, "message": r.message })),
+            )
+                .into_response(),
+        )),
+    }
+}
+
+pub(crate) async fn endpoint(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    shared
+        .lock()
+        .count_endpoint(format!("{method} {}", uri.path()));
+    match check(&shared, &method, &uri, &headers, &body) {
+        Ok(consumer_key) => Json(serde_json::json!({
             "ok": true,
             "consumer_key": consumer_key,
             "method": method.as_str(),
             "path": uri.path(),
         }))
         .into_response(),
-        Err(r) => (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "OAuth")],
-            Json(serde_json::json!({ "ok": false, "error": r.error, "message": r.message })),
-        )
-            .into_response(),
+        Err(rejected) => *rejected,
     }
 }

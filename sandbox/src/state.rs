@@ -27,6 +27,8 @@ pub(crate) struct Shared {
     pub oauth2: crate::oauth2::OAuth2Server,
     /// Scripted answers and the requests they met (its own lock).
     pub script: crate::script::ScriptCell,
+    /// The encrypted API's keys (its own lock).
+    pub encrypted: crate::encrypted::EncryptedApi,
 }
 
 impl Shared {
@@ -55,6 +57,7 @@ impl Shared {
             oauth1: crate::oauth1::Verifier::new(&config.oauth1_keys, config.oauth1_tolerance),
             oauth2: crate::oauth2::OAuth2Server::new(&config.oauth2_clients),
             script: crate::script::ScriptCell::new(),
+            encrypted: crate::encrypted::EncryptedApi::default(),
         }
     }
 
