@@ -182,6 +182,13 @@ typedef struct finauth_exchange finauth_exchange;
 typedef struct finauth_headers finauth_headers;
 
 /**
+ * Signing and payload encryption of Mastercard calls in core's order: the body is encrypted
+ * first, then signed over the bytes sent; answers are decrypted. Thread-safe. Release it with
+ * finauth_mastercard_auth_free().
+ */
+typedef struct finauth_mastercard_auth finauth_mastercard_auth;
+
+/**
  * A Mastercard OAuth 1.0a signer (one-legged, with oauth_body_hash), byte-identical to the Java
  * reference signer. Thread-safe: share one signer between threads. Free it with
  * finauth_oauth1_signer_free().
@@ -716,6 +723,61 @@ enum finauth_status finauth_payload_encryption_decrypt(const struct finauth_payl
  * `pe` must be NULL or a live handle, not freed yet.
  */
 void finauth_payload_encryption_free(struct finauth_payload_encryption *pe);
+
+/**
+ * Build from a signer, payload encryption, or both (either may be NULL, not both; both are
+ * borrowed during the call only).
+ *
+ * # Safety
+ * `signer`, `pe` NULL or live handles; `out` NULL or writable.
+ */
+enum finauth_status finauth_mastercard_auth_new(const struct finauth_oauth1_signer *signer,
+                                                const struct finauth_payload_encryption *pe,
+                                                struct finauth_mastercard_auth **out);
+
+/**
+ * Prepare one request with `method` to `url` (the full URL with its query) and its body
+ * (`len` bytes; NULL and 0 for none). On success `*out_headers` holds the headers to set,
+ * replacing any of the same name (`Authorization`, and the field-level header mode's; free
+ * with finauth_headers_free()), and `*out_body` is the body to send when it was encrypted (a
+ * new NUL-terminated string: free it with finauth_string_free(); update Content-Length), or
+ * NULL when the body is to be sent as it is.
+ *
+ * # Safety
+ * `auth` NULL or live; `method`, `url` NULL or NUL-terminated; `body` readable for `len` bytes;
+ * `out_body`, `out_headers` NULL or writable.
+ */
+enum finauth_status finauth_mastercard_auth_prepare(const struct finauth_mastercard_auth *auth,
+                                                    const char *method,
+                                                    const char *url,
+                                                    const uint8_t *body,
+                                                    size_t len,
+                                                    char **out_body,
+                                                    struct finauth_headers **out_headers);
+
+/**
+ * The answer's body as the caller should see it: decrypted when it is JSON with encrypted
+ * values, else as it came. `headers` is the response's header block (NULL for none). On success
+ * `*out_body` is a new NUL-terminated string (free it with finauth_string_free()), or NULL when
+ * the body is to be used as it is.
+ *
+ * # Safety
+ * `auth` NULL or live; `body` readable for `len` bytes; `headers` NULL or NUL-terminated;
+ * `out_body` NULL or writable.
+ */
+enum finauth_status finauth_mastercard_auth_response(const struct finauth_mastercard_auth *auth,
+                                                     const uint8_t *body,
+                                                     size_t len,
+                                                     const char *headers,
+                                                     char **out_body);
+
+/**
+ * Free a MastercardAuth. NULL is ignored.
+ *
+ * # Safety
+ * `auth` must be NULL or a live handle, not freed yet.
+ */
+void finauth_mastercard_auth_free(struct finauth_mastercard_auth *auth);
 
 /**
  * The message of the last failed call on the calling thread, or `""` if the last call succeeded.

@@ -332,3 +332,145 @@ pub unsafe extern "C" fn finauth_payload_encryption_free(pe: *mut finauth_payloa
     // SAFETY: the handle came from `Box::into_raw` (caller's contract).
     ffi_void(|| drop(unsafe { Box::from_raw(pe) }));
 }
+
+/// Signing and payload encryption of Mastercard calls in core's order: the body is encrypted
+/// first, then signed over the bytes sent; answers are decrypted. Thread-safe. Release it with
+/// finauth_mastercard_auth_free().
+pub struct finauth_mastercard_auth {
+    inner: finauth::mastercard::MastercardAuth,
+}
+
+/// Build from a signer, payload encryption, or both (either may be NULL, not both; both are
+/// borrowed during the call only).
+///
+/// # Safety
+/// `signer`, `pe` NULL or live handles; `out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn finauth_mastercard_auth_new(
+    signer: *const crate::oauth1::finauth_oauth1_signer,
+    pe: *const finauth_payload_encryption,
+    out: *mut *mut finauth_mastercard_auth,
+) -> finauth_status {
+    // SAFETY: caller's contract.
+    unsafe { reset_out(out, std::ptr::null_mut()) };
+    ffi_call(|| {
+        let out = out_arg(out, "out")?;
+        // SAFETY (the two handles): caller's contract.
+        let signer = unsafe { signer.as_ref() }.map(|s| s.inner.clone());
+        let pe = unsafe { pe.as_ref() }.map(|p| p.inner.clone());
+        let inner = finauth::mastercard::MastercardAuth::new(signer, pe)?;
+        // SAFETY: checked non-NULL; writable per the caller's contract.
+        unsafe { out.write(Box::into_raw(Box::new(finauth_mastercard_auth { inner }))) };
+        Ok(())
+    })
+}
+
+/// Prepare one request with `method` to `url` (the full URL with its query) and its body
+/// (`len` bytes; NULL and 0 for none). On success `*out_headers` holds the headers to set,
+/// replacing any of the same name (`Authorization`, and the field-level header mode's; free
+/// with finauth_headers_free()), and `*out_body` is the body to send when it was encrypted (a
+/// new NUL-terminated string: free it with finauth_string_free(); update Content-Length), or
+/// NULL when the body is to be sent as it is.
+///
+/// # Safety
+/// `auth` NULL or live; `method`, `url` NULL or NUL-terminated; `body` readable for `len` bytes;
+/// `out_body`, `out_headers` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn finauth_mastercard_auth_prepare(
+    auth: *const finauth_mastercard_auth,
+    method: *const c_char,
+    url: *const c_char,
+    body: *const u8,
+    len: usize,
+    out_body: *mut *mut c_char,
+    out_headers: *mut *mut finauth_headers,
+) -> finauth_status {
+    // SAFETY: caller's contract.
+    unsafe {
+        reset_out(out_body, std::ptr::null_mut());
+        reset_out(out_headers, std::ptr::null_mut());
+    }
+    ffi_call(|| {
+        let out_h = out_arg(out_headers, "out_headers")?;
+        let out_b = out_arg(out_body, "out_body")?;
+        // SAFETY (the four reads): caller's contract.
+        let auth = unsafe { handle(auth, "auth") }?;
+        let method = unsafe { str_arg(method, "method") }?;
+        let url = unsafe { str_arg(url, "url") }?;
+        let body = unsafe { body_arg(body, len) }?;
+        let p = auth.inner.prepare(method, url, body)?;
+        let new_body = if p.body_changed {
+            let text = String::from_utf8(p.body)
+                .map_err(|_| finauth::Error::Encryption("the encrypted body is not text".into()))?;
+            to_c_string(&text)?
+        } else {
+            std::ptr::null_mut()
+        };
+        let h = Box::into_raw(Box::new(finauth_headers::owned(&p.headers)));
+        // SAFETY: checked non-NULL; writable per the caller's contract.
+        unsafe {
+            out_b.write(new_body);
+            out_h.write(h);
+        }
+        Ok(())
+    })
+}
+
+/// The answer's body as the caller should see it: decrypted when it is JSON with encrypted
+/// values, else as it came. `headers` is the response's header block (NULL for none). On success
+/// `*out_body` is a new NUL-terminated string (free it with finauth_string_free()), or NULL when
+/// the body is to be used as it is.
+///
+/// # Safety
+/// `auth` NULL or live; `body` readable for `len` bytes; `headers` NULL or NUL-terminated;
+/// `out_body` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn finauth_mastercard_auth_response(
+    auth: *const finauth_mastercard_auth,
+    body: *const u8,
+    len: usize,
+    headers: *const c_char,
+    out_body: *mut *mut c_char,
+) -> finauth_status {
+    // SAFETY: caller's contract.
+    unsafe { reset_out(out_body, std::ptr::null_mut()) };
+    ffi_call(|| {
+        let out = out_arg(out_body, "out_body")?;
+        // SAFETY (the three reads): caller's contract.
+        let auth = unsafe { handle(auth, "auth") }?;
+        let body = unsafe { body_arg(body, len) }?;
+        let block = unsafe { opt_str_arg(headers, "headers") }?.unwrap_or("");
+        let lookup = |name: &str| {
+            block.lines().find_map(|line| {
+                let (n, v) = line.split_once(':')?;
+                n.trim()
+                    .eq_ignore_ascii_case(name)
+                    .then(|| v.trim().to_owned())
+            })
+        };
+        let clear = auth.inner.response(body, lookup)?;
+        let s = if clear.as_slice() == body {
+            std::ptr::null_mut()
+        } else {
+            let text = String::from_utf8(clear)
+                .map_err(|_| finauth::Error::Encryption("the decrypted body is not text".into()))?;
+            to_c_string(&text)?
+        };
+        // SAFETY: checked non-NULL; writable per the caller's contract.
+        unsafe { out.write(s) };
+        Ok(())
+    })
+}
+
+/// Free a MastercardAuth. NULL is ignored.
+///
+/// # Safety
+/// `auth` must be NULL or a live handle, not freed yet.
+#[no_mangle]
+pub unsafe extern "C" fn finauth_mastercard_auth_free(auth: *mut finauth_mastercard_auth) {
+    if auth.is_null() {
+        return;
+    }
+    // SAFETY: the handle came from `Box::into_raw` (caller's contract).
+    ffi_void(|| drop(unsafe { Box::from_raw(auth) }));
+}

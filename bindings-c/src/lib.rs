@@ -31,9 +31,10 @@ pub use encryption::{
     finauth_decryption_key_from_file, finauth_encryption_certificate,
     finauth_encryption_certificate_free, finauth_encryption_certificate_from_bytes,
     finauth_encryption_certificate_from_file, finauth_encryption_certificate_key_fingerprint,
-    finauth_payload_encryption, finauth_payload_encryption_decrypt,
-    finauth_payload_encryption_encrypt, finauth_payload_encryption_free,
-    finauth_payload_encryption_new,
+    finauth_mastercard_auth, finauth_mastercard_auth_free, finauth_mastercard_auth_new,
+    finauth_mastercard_auth_prepare, finauth_mastercard_auth_response, finauth_payload_encryption,
+    finauth_payload_encryption_decrypt, finauth_payload_encryption_encrypt,
+    finauth_payload_encryption_free, finauth_payload_encryption_new,
 };
 pub use error::{
     finauth_error_info, finauth_last_error_correlation_id, finauth_last_error_info,

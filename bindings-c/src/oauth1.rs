@@ -20,7 +20,7 @@ pub struct finauth_signing_key {
 /// reference signer. Thread-safe: share one signer between threads. Free it with
 /// finauth_oauth1_signer_free().
 pub struct finauth_oauth1_signer {
-    inner: OAuth1Signer,
+    pub(crate) inner: OAuth1Signer,
 }
 
 /// # Safety

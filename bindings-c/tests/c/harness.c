@@ -62,3 +62,26 @@ char *key_path(const char *file) {
   snprintf(p, sizeof buf[0], "%s/%s", keys_dir(), file);
   return p;
 }
+
+/* A whole file, NUL-terminated (not counted in *len); NULL if it cannot be read. */
+uint8_t *read_all(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  uint8_t *data = NULL;
+  size_t cap = 0, n = 0;
+  for (;;) {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 4096;
+      uint8_t *grown = realloc(data, cap + 1);
+      if (!grown) break;
+      data = grown;
+    }
+    size_t r = fread(data + n, 1, cap - n, f);
+    n += r;
+    if (r == 0) break;
+  }
+  fclose(f);
+  if (data) data[n] = 0;
+  *len = n;
+  return data;
+}

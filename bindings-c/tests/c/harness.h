@@ -73,5 +73,7 @@ finauth_error_info last_info(void);
 /* Path of a file of the OAuth 1.0a key directory (FINAUTH_OAUTH1_KEYS, else
  * core/tests/oauth1-keys); four rotating buffers. */
 char *key_path(const char *file);
+/* A whole file, NUL-terminated (not counted in *len); NULL if it cannot be read. Free it. */
+uint8_t *read_all(const char *path, size_t *len);
 
 #endif

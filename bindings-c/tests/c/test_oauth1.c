@@ -3,28 +3,6 @@
 #include "harness.h"
 #include "tests.h"
 
-static uint8_t *read_all(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  uint8_t *data = NULL;
-  size_t cap = 0, n = 0;
-  for (;;) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 4096;
-      uint8_t *grown = realloc(data, cap + 1);
-      if (!grown) break;
-      data = grown;
-    }
-    size_t r = fread(data + n, 1, cap - n, f);
-    n += r;
-    if (r == 0) break;
-  }
-  fclose(f);
-  if (data) data[n] = 0;
-  *len = n;
-  return data;
-}
-
 /* "OAuth k="v",k="v",..." : the value of `name`, copied into `out` (or "" if absent). */
 static void header_param(const char *header, const char *name, char *out, size_t cap) {
   out[0] = 0;
