@@ -66,6 +66,9 @@ pub enum FinauthError {
     Store { description: String },
     /// A signing key could not be loaded.
     SigningKey { description: String },
+    /// A payload could not be encrypted or decrypted (tampered, truncated, not JSON, or for
+    /// another key).
+    Encryption { description: String },
     /// A failure of the binding's own machinery (a bug: please report it).
     Internal { description: String },
 }
@@ -92,6 +95,7 @@ impl FinauthError {
             FinauthError::Timeout { .. } => "TIMEOUT",
             FinauthError::Store { .. } => "STORE",
             FinauthError::SigningKey { .. } => "SIGNING_KEY",
+            FinauthError::Encryption { .. } => "ENCRYPTION",
             FinauthError::Internal { .. } => "INTERNAL",
         }
         .into()
@@ -112,6 +116,7 @@ impl FinauthError {
             | FinauthError::Timeout { description, .. }
             | FinauthError::Store { description }
             | FinauthError::SigningKey { description }
+            | FinauthError::Encryption { description }
             | FinauthError::Internal { description } => description,
         }
     }
@@ -184,6 +189,7 @@ impl From<finauth::Error> for FinauthError {
             E::Timeout { after, .. } => FinauthError::Timeout { description, after },
             E::Store(_) => FinauthError::Store { description },
             E::SigningKey(_) => FinauthError::SigningKey { description },
+            E::Encryption(_) => FinauthError::Encryption { description },
             // `finauth::Error` is non-exhaustive: a kind added later is still an error, not a panic.
             _ => FinauthError::Internal { description },
         }
@@ -220,6 +226,7 @@ mod tests {
             finauth::Error::Transport("refused".into()),
             finauth::Error::Store("gone".into()),
             finauth::Error::SigningKey("bad".into()),
+            finauth::Error::Encryption("tampered".into()),
         ];
         for e in cases {
             let kind = e.kind();

@@ -3,6 +3,7 @@
 //! every decision (refresh, single-flight, lockout guard, signing) is made by the `finauth` core.
 //! Async methods become Kotlin `suspend` functions; each has a `*Blocking` twin for Java threads.
 
+mod encryption;
 mod error;
 mod exchange;
 mod fast;

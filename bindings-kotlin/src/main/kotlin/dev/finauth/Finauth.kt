@@ -9,6 +9,9 @@ package dev.finauth
  * PartnerAuth auth = Finauth.partnerAuthFromEnv();
  * ClientCredentials cc = Finauth.clientCredentialsFromEnv();
  * SigningKey key = Finauth.loadPem("key.pem");
+ * PayloadEncryption enc = Finauth.payloadEncryption("jwe", "",
+ *     Finauth.loadEncryptionCertificate("mastercard.pem"),
+ *     Finauth.loadDecryptionKey("my-keystore.p12", "password"));
  * ```
  *
  * Options records have a no-argument constructor and setters in Java:
@@ -86,4 +89,59 @@ object Finauth {
     @Throws(FinauthException::class)
     fun loadKeyFile(path: String, password: String? = null, alias: String? = null): SigningKey =
         dev.finauth.loadKeyFile(path, password, alias)
+
+    /**
+     * [EncryptionCertificate]: Mastercard's encryption certificate (or a public key), PEM or DER;
+     * `source` is the PEM text (holding `-----BEGIN`) or the path of a file.
+     */
+    @JvmStatic
+    @Throws(FinauthException::class)
+    fun loadEncryptionCertificate(source: String): EncryptionCertificate =
+        if (source.contains("-----BEGIN ")) {
+            EncryptionCertificate.fromBytes(source.toByteArray(Charsets.UTF_8))
+        } else {
+            EncryptionCertificate.fromFile(source)
+        }
+
+    /** [EncryptionCertificate.fromBytes]: a certificate file's content, PEM or DER. */
+    @JvmStatic
+    @Throws(FinauthException::class)
+    fun loadEncryptionCertificateBytes(bytes: ByteArray): EncryptionCertificate = EncryptionCertificate.fromBytes(bytes)
+
+    /**
+     * [DecryptionKey]: your decryption key, PKCS#12 (`password`, `alias`), PEM or DER; `source` is
+     * the PEM text (holding `-----BEGIN`) or the path of a key file.
+     */
+    @JvmStatic
+    @JvmOverloads
+    @Throws(FinauthException::class)
+    fun loadDecryptionKey(source: String, password: String? = null, alias: String? = null): DecryptionKey =
+        if (source.contains("-----BEGIN ")) {
+            DecryptionKey.fromBytes(source.toByteArray(Charsets.UTF_8), password, alias)
+        } else {
+            DecryptionKey.fromFile(source, password, alias)
+        }
+
+    /** [DecryptionKey.fromBytes]: a key file's content. */
+    @JvmStatic
+    @JvmOverloads
+    @Throws(FinauthException::class)
+    fun loadDecryptionKeyBytes(bytes: ByteArray, password: String? = null, alias: String? = null): DecryptionKey =
+        DecryptionKey.fromBytes(bytes, password, alias)
+
+    /** `new PayloadEncryption(...)` with the trailing arguments optional (`optionsJson` as in the README). */
+    @JvmStatic
+    @JvmOverloads
+    @Throws(FinauthException::class)
+    fun payloadEncryption(
+        scheme: String = "jwe",
+        optionsJson: String = "",
+        encryptionCertificate: EncryptionCertificate? = null,
+        decryptionKey: DecryptionKey? = null,
+    ): PayloadEncryption = PayloadEncryption(scheme, optionsJson, encryptionCertificate, decryptionKey)
+
+    /** A [PayloadEncryptionBuilder]: typed options instead of the options JSON. */
+    @JvmStatic
+    @JvmOverloads
+    fun payloadEncryptionBuilder(scheme: String = "jwe"): PayloadEncryptionBuilder = PayloadEncryptionBuilder(scheme)
 }
