@@ -1,6 +1,6 @@
 // Type declarations of `finauth/axios`.
 import type { AxiosInstance } from 'axios'
-import type { PartnerAuth, OAuth1Signer, ClientCredentials } from './index.js'
+import type { PartnerAuth, OAuth1Signer, ClientCredentials, MastercardAuth } from './index.js'
 
 /**
  * Give every request of `axios` (an instance or the default export) the Finicity headers; on a
@@ -22,9 +22,17 @@ export declare function attachOAuth1Signer(axios: AxiosInstance, signer: OAuth1S
  */
 export declare function attachClientCredentials(axios: AxiosInstance, cc: ClientCredentials): () => void
 
+/**
+ * Mastercard signing and payload encryption on every request of `axios`: the body is encrypted,
+ * then signed over the exact bytes sent; `response.data` is the decrypted answer (parsed as JSON
+ * unless another `responseType` was asked). Returns a function that removes both interceptors.
+ */
+export declare function attachMastercardAuth(axios: AxiosInstance, auth: MastercardAuth): () => void
+
 declare const finauthAxios: {
   attachFinicityAuth: typeof attachFinicityAuth
   attachOAuth1Signer: typeof attachOAuth1Signer
   attachClientCredentials: typeof attachClientCredentials
+  attachMastercardAuth: typeof attachMastercardAuth
 }
 export default finauthAxios

@@ -4,7 +4,7 @@
 // a DPoP nonce challenge, AccountLockedError on 24302. axios is an optional peer dependency: this
 // file never requires it.
 
-const { PartnerAuth, OAuth1Signer, ClientCredentials } = require('./index.js')
+const { PartnerAuth, OAuth1Signer, ClientCredentials, MastercardAuth } = require('./index.js')
 
 // A request's exchange rides on its config (a string key: axios keeps custom config fields when
 // it merges configs for a resend, and drops symbol keys).
@@ -128,5 +128,62 @@ function attachClientCredentials(axios, cc) {
   return attachExchange(axios, cc)
 }
 
-module.exports = { attachFinicityAuth, attachOAuth1Signer, attachClientCredentials }
+// What the caller asked axios to make of the answer, kept while finauth reads the raw bytes.
+const RESPONSE_TYPE = 'finauthResponseType'
+
+/**
+ * Give every request of an axios instance Mastercard signing and payload encryption in core's
+ * order: the body is encrypted, then signed over the exact bytes sent; the answer is decrypted
+ * before the caller sees `response.data` (parsed as JSON as axios would). Returns a function that
+ * removes both interceptors.
+ */
+function attachMastercardAuth(axios, auth) {
+  if (!axios || !axios.interceptors || typeof axios.request !== 'function') {
+    throw new TypeError('finauth/axios: attachMastercardAuth(axios, auth) needs an axios instance')
+  }
+  if (!(auth instanceof MastercardAuth)) {
+    throw new TypeError('finauth/axios: attachMastercardAuth(axios, auth) needs a finauth MastercardAuth')
+  }
+  const request = axios.interceptors.request.use(async (config) => {
+    let data = config.data
+    if (data !== undefined && data !== null && typeof data !== 'string' && !ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
+      data = JSON.stringify(data)
+      const h = config.headers
+      const hasType = h && (typeof h.has === 'function' ? h.has('Content-Type') : Object.keys(h).some((k) => k.toLowerCase() === 'content-type'))
+      if (!hasType) setHeader(config, 'Content-Type', 'application/json')
+    }
+    const body = data === undefined || data === null ? '' : data instanceof ArrayBuffer ? new Uint8Array(data) : data
+    const p = await auth.prepare((config.method || 'get').toUpperCase(), axios.getUri(config), body)
+    config.data = p.bodyChanged ? p.body : data
+    for (const [k, v] of Object.entries(p.headers)) setHeader(config, k, v)
+    // Read the answer as bytes; the response interceptor decrypts, then parses.
+    config[RESPONSE_TYPE] = config.responseType || 'json'
+    config.responseType = 'arraybuffer'
+    config.transformResponse = [(raw) => raw]
+    return config
+  })
+  const response = axios.interceptors.response.use(async (resp) => {
+    const wanted = resp.config && resp.config[RESPONSE_TYPE]
+    if (!wanted) return resp
+    const raw = resp.data == null ? Buffer.alloc(0) : Buffer.from(resp.data)
+    const clear = await auth.response(raw, resp.headers)
+    if (wanted === 'arraybuffer') resp.data = clear.buffer.slice(clear.byteOffset, clear.byteOffset + clear.byteLength)
+    else if (wanted === 'text') resp.data = clear.toString('utf8')
+    else {
+      const text = clear.toString('utf8')
+      try {
+        resp.data = text.length ? JSON.parse(text) : text
+      } catch {
+        resp.data = text
+      }
+    }
+    return resp
+  })
+  return function detach() {
+    axios.interceptors.request.eject(request)
+    axios.interceptors.response.eject(response)
+  }
+}
+
+module.exports = { attachFinicityAuth, attachOAuth1Signer, attachClientCredentials, attachMastercardAuth }
 module.exports.default = module.exports
