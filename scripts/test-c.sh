@@ -74,6 +74,9 @@ echo "ok: test_c, test_c_static, test_c_asan, test_cpp, corpus_c, corpus_cpp"
 step "start the sandbox"
 start_sandbox
 export FINAUTH_SANDBOX_URL="$SANDBOX_URL"
+# The Java library's encrypted payloads, as lines the C suite can read (it has no JSON parser).
+python3 bindings-c/tests/encryption_cases.py > "$WORK/encryption_cases.tsv"
+export FINAUTH_ENCRYPTION_CASES="$WORK/encryption_cases.tsv"
 
 results=()
 failed=0

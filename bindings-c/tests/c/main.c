@@ -52,6 +52,7 @@ static const test_case TESTS[] = {
     T(encryption_field_level_header_mode_through_a_header_block),
     T(encryption_mastercards_published_vector_decrypts),
     T(encryption_mastercard_auth_against_the_sandbox),
+    T(encryption_the_java_librarys_payloads_decrypt),
     T(observe_response_judges_answers_and_a_lock_stops_every_caller),
     T(exchange_arguments_and_order_are_checked),
     T(a_token_with_a_control_character_is_refused_in_json_and_xml),

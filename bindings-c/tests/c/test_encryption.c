@@ -201,6 +201,56 @@ void encryption_mastercard_auth_against_the_sandbox(void) {
   finauth_headers_free(h);
   CHECK_STATUS(finauth_mastercard_auth_response(auth, (const uint8_t *)"<html/>", 7, NULL, &clear), FINAUTH_OK);
   CHECK(clear == NULL);
-  CHECK_STATUS(finauth_mastercard_auth_new(NULL, NULL, &auth), FINAUTH_ERR_CONFIG);
   finauth_mastercard_auth_free(auth);
+  auth = NULL;
+  CHECK_STATUS(finauth_mastercard_auth_new(NULL, NULL, &auth), FINAUTH_ERR_CONFIG);
+  CHECK(auth == NULL);
+}
+
+/* The Java library's payloads for every interoperability case decrypt to the case's plaintext
+ * (FINAUTH_ENCRYPTION_CASES: the lines scripts/test-c.sh writes with encryption_cases.py). */
+void encryption_the_java_librarys_payloads_decrypt(void) {
+  const char *file = getenv("FINAUTH_ENCRYPTION_CASES");
+  CHECK(file != NULL && *file);
+  if (!file || !*file) return;
+  size_t len = 0;
+  char *all = (char *)read_all(file, &len);
+  CHECK(all != NULL);
+  if (!all) return;
+  finauth_encryption_certificate *cert = load_cert();
+  finauth_decryption_key *key = load_key();
+  int cases = 0;
+  for (char *line = strtok(all, "\n"); line; line = strtok(NULL, "\n")) {
+    char *f[6] = {0};
+    char *p = line;
+    for (int i = 0; i < 6 && p; i++) {
+      f[i] = p;
+      p = strchr(p, '\t');
+      if (p) *p++ = '\0';
+    }
+    CHECK(f[5] != NULL);
+    if (!f[5]) break;
+    /* The header block was written with literal \r\n escapes: make them real. */
+    char block[4096];
+    size_t b = 0;
+    for (const char *q = f[4]; *q && b + 2 < sizeof block; q++) {
+      if (q[0] == '\\' && q[1] == 'r') { block[b++] = '\r'; q++; }
+      else if (q[0] == '\\' && q[1] == 'n') { block[b++] = '\n'; q++; }
+      else block[b++] = *q;
+    }
+    block[b] = '\0';
+    finauth_payload_encryption *pe = NULL;
+    CHECK_STATUS(finauth_payload_encryption_new(f[1], f[2], cert, key, &pe), FINAUTH_OK);
+    char *out = NULL;
+    CHECK_STATUS(finauth_payload_encryption_decrypt(pe, (const uint8_t *)f[3], strlen(f[3]), block, &out), FINAUTH_OK);
+    if (!out || strcmp(out, f[5]) != 0) fprintf(stderr, "    %s: got %s\n", f[0], out ? out : "(null)");
+    CHECK(out && strcmp(out, f[5]) == 0);
+    finauth_string_free(out);
+    finauth_payload_encryption_free(pe);
+    cases++;
+  }
+  CHECK(cases >= 14);
+  free(all);
+  finauth_encryption_certificate_free(cert);
+  finauth_decryption_key_free(key);
 }

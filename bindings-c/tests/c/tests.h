@@ -41,6 +41,7 @@ void encryption_jwe_round_trip_and_damage(void);
 void encryption_field_level_header_mode_through_a_header_block(void);
 void encryption_mastercards_published_vector_decrypts(void);
 void encryption_mastercard_auth_against_the_sandbox(void);
+void encryption_the_java_librarys_payloads_decrypt(void);
 void observe_response_judges_answers_and_a_lock_stops_every_caller(void);
 void exchange_arguments_and_order_are_checked(void);
 void a_token_with_a_control_character_is_refused_in_json_and_xml(void);
