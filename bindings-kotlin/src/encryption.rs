@@ -273,3 +273,58 @@ mod tests {
         ));
     }
 }
+
+/// A request as `MastercardAuth.prepare` gives it: the body to send, the headers to set
+/// (replacing; `Authorization` among them), and whether the body changed.
+#[derive(uniffi::Record)]
+pub struct PreparedCall {
+    pub body: Vec<u8>,
+    pub headers: HashMap<String, String>,
+    pub body_changed: bool,
+}
+
+/// Signing and payload encryption of Mastercard calls in core's order: the body is encrypted,
+/// then signed over the exact bytes sent; answers are decrypted. `MastercardInterceptor`
+/// (OkHttp) drives it; thread-safe.
+#[derive(uniffi::Object)]
+pub struct MastercardAuth {
+    inner: finauth::mastercard::MastercardAuth,
+}
+
+#[uniffi::export]
+impl MastercardAuth {
+    /// A signer, payload encryption, or both (`Config` if neither).
+    #[uniffi::constructor(default(signer = None, encryption = None))]
+    pub fn new(
+        signer: Option<Arc<crate::oauth1::OAuth1Signer>>,
+        encryption: Option<Arc<PayloadEncryption>>,
+    ) -> Result<Arc<Self>> {
+        let inner = finauth::mastercard::MastercardAuth::new(
+            signer.map(|s| s.inner.clone()),
+            encryption.map(|e| e.inner.clone()),
+        )?;
+        Ok(Arc::new(MastercardAuth { inner }))
+    }
+
+    /// The body and headers of a request with `method` to `url` (the full URL).
+    pub fn prepare(&self, method: String, url: String, body: Vec<u8>) -> Result<PreparedCall> {
+        let p = self.inner.prepare(&method, &url, &body)?;
+        Ok(PreparedCall {
+            body: p.body,
+            headers: p.headers.into_iter().collect(),
+            body_changed: p.body_changed,
+        })
+    }
+
+    /// The answer's body as the caller should see it (decrypted when it carries encrypted
+    /// values); `headers` by name, case-insensitively.
+    pub fn response(&self, body: Vec<u8>, headers: HashMap<String, String>) -> Result<Vec<u8>> {
+        let lower: HashMap<String, String> = headers
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        Ok(self
+            .inner
+            .response(&body, |n| lower.get(&n.to_ascii_lowercase()).cloned())?)
+    }
+}

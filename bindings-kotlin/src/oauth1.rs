@@ -124,7 +124,7 @@ pub enum SignatureMethod {
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct OAuth1Signer {
-    inner: finauth::oauth1::OAuth1Signer,
+    pub(crate) inner: finauth::oauth1::OAuth1Signer,
 }
 
 impl std::fmt::Display for OAuth1Signer {

@@ -204,6 +204,18 @@ pub struct PayloadEncryption {
     inner: enc::PayloadEncryption,
 }
 
+/// Any mapping of header names to values, keyed by lower-case name.
+fn lower_case_headers(headers: Option<&Bound<'_, PyAny>>) -> PyResult<HashMap<String, String>> {
+    let mut map = HashMap::new();
+    if let Some(h) = headers {
+        for item in h.call_method0("items")?.try_iter()? {
+            let (k, v): (String, String) = item?.extract()?;
+            map.insert(k.to_ascii_lowercase(), v);
+        }
+    }
+    Ok(map)
+}
+
 /// `str` in, `str` out; `bytes` in, `bytes` out.
 fn text_or_bytes<'py>(
     py: Python<'py>,
@@ -368,13 +380,7 @@ impl PayloadEncryption {
         body: Vec<u8>,
         headers: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let mut map: HashMap<String, String> = HashMap::new();
-        if let Some(h) = headers {
-            for item in h.call_method0("items")?.try_iter()? {
-                let (k, v): (String, String) = item?.extract()?;
-                map.insert(k.to_ascii_lowercase(), v);
-            }
-        }
+        let map = lower_case_headers(headers)?;
         let inner = self.inner.clone();
         let out = py
             .detach(move || {
@@ -450,13 +456,7 @@ impl MastercardAuth {
         body: Vec<u8>,
         headers: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let mut map: HashMap<String, String> = HashMap::new();
-        if let Some(h) = headers {
-            for item in h.call_method0("items")?.try_iter()? {
-                let (k, v): (String, String) = item?.extract()?;
-                map.insert(k.to_ascii_lowercase(), v);
-            }
-        }
+        let map = lower_case_headers(headers)?;
         let inner = self.inner.clone();
         let out = py
             .detach(move || inner.response(&body, |n| map.get(&n.to_ascii_lowercase()).cloned()))

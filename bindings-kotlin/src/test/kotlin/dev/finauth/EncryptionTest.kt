@@ -16,6 +16,11 @@ import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
+import dev.finauth.okhttp.MastercardInterceptor
+import okhttp3.MediaType.Companion.toMediaType
+import okhttp3.OkHttpClient
+import okhttp3.Request
+import okhttp3.RequestBody.Companion.toRequestBody
 import java.io.File
 
 /**
@@ -186,6 +191,38 @@ class EncryptionTest {
         assertEquals(JsonArray(listOf(JsonPrimitive(1), JsonPrimitive(2))), json(hm.decryptResponse(r.body, r.headers)).jsonObject["a"])
         assertThrows<FinauthException.Config> {
             PayloadEncryption.builder("fle").encryptionCertificate(cert()).headerMode(mapOf("ivv" to "x")).build()
+        }
+    }
+
+    @Test
+    fun `MastercardInterceptor encrypts, signs the bytes sent and decrypts the answer (sandbox)`() {
+        Sandbox().use { sandbox ->
+            val oauth1Keys = File(System.getProperty("finauth.keys") ?: "../core/tests/oauth1-keys")
+            val ck = "kt-enc"
+            val pub = File(oauth1Keys, "public.pem").readText()
+            sandbox.admin("POST", "/__admin/oauth1-keys", JsonObject(mapOf("consumer_key" to JsonPrimitive(ck), "public_key_pem" to JsonPrimitive(pub))).toString())
+            val spec = JsonObject(
+                mapOf(
+                    "decryptionKeyPem" to JsonPrimitive(File(keys, "client-encryption-key.pem").readText()),
+                    "encryptionCertificatePem" to JsonPrimitive(File(keys, "client-encryption-cert.pem").readText()),
+                    "options" to Json.parseToJsonElement("""{"decryptionPaths": {"$.encryptedCard.encryptedData": "$.card"}}"""),
+                ),
+            )
+            sandbox.admin("POST", "/__admin/encryption", spec.toString())
+            val signer = OAuth1Signer(ck, loadPem(File(oauth1Keys, "pkcs8.pem").path))
+            val enc = PayloadEncryption.builder("jwe").encryptionCertificate(cert()).decryptionKey(key())
+                .encryptionPath("$.card", "$.encryptedCard").build()
+            val client = OkHttpClient.Builder().addInterceptor(MastercardInterceptor(MastercardAuth(signer, enc))).build()
+            val payload = """{"card":{"pan":"5123450000000008"},"amount":10}"""
+            val request = Request.Builder().url("${sandbox.url}/encrypted/payments?x=1")
+                .post(payload.toRequestBody("application/json".toMediaType())).build()
+            client.newCall(request).execute().use { resp ->
+                assertEquals(200, resp.code)
+                val clear = Json.parseToJsonElement(resp.body!!.string()).jsonObject
+                assertEquals(Json.parseToJsonElement(payload), clear["received"])
+                assertEquals(ck, clear["consumer_key"]!!.jsonPrimitive.content)
+            }
+            assertThrows<FinauthException.Config> { MastercardAuth(null, null) }
         }
     }
 }
