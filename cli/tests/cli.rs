@@ -961,7 +961,7 @@ fn encrypt_and_decrypt_round_trip_with_documented_exit_codes() {
         let tampered = enc
             .stdout
             .replacen("\"enc\":{\"", "\"enc\":{\"x\":1,\"", 1)
-            .replace(|c: char| c == 'A', "B");
+            .replace('A', "B");
         let bad = finauth(&dec_args, &pw, Some(&tampered));
         assert_eq!(bad.code, Some(13), "{scheme}: {}", bad.stderr);
         assert!(
