@@ -6,10 +6,15 @@ use crate::error::{outcome, throw, Outcome, SyncError};
 use finauth::encryption::{DecryptionKey, EncryptionCertificate, PayloadEncryption, Scheme};
 use finauth::mastercard::MastercardAuth;
 use napi::bindgen_prelude::AsyncTask;
-use napi::bindgen_prelude::Buffer;
+use napi::bindgen_prelude::{Buffer, BufferSlice};
 use napi::{Env, Task};
 use napi_derive::napi;
 use std::collections::HashMap;
+
+/// A failure of napi itself (no memory for a copy) as an internal error.
+fn throw_napi(e: &napi::Error) -> SyncError {
+    napi::Error::new("INTERNAL".to_owned(), e.to_string())
+}
 
 /// Mastercard's public key (the Client Encryption Key certificate).
 #[napi]
@@ -94,10 +99,11 @@ pub fn load_decryption_key_file(
         .map_err(throw)
 }
 
-/// An encrypted request: the body and the headers to set (the field-level header mode).
+/// An encrypted request: the body and the headers to set (the field-level header mode). The
+/// body is a JS-owned copy: freed at the next GC, not on a later turn of the event loop.
 #[napi(object)]
-pub struct EncryptedRequest {
-    pub body: Buffer,
+pub struct EncryptedRequest<'env> {
+    pub body: BufferSlice<'env>,
     pub headers: HashMap<String, String>,
 }
 
@@ -139,25 +145,31 @@ impl NativePayloadEncryption {
     }
 
     #[napi]
-    pub fn encrypt_request(&self, body: Buffer) -> Result<EncryptedRequest, SyncError> {
+    pub fn encrypt_request<'env>(
+        &self,
+        env: &'env Env,
+        body: Buffer,
+    ) -> Result<EncryptedRequest<'env>, SyncError> {
         let r = self.inner.encrypt_request(&body).map_err(throw)?;
         Ok(EncryptedRequest {
-            body: r.body.into(),
+            body: BufferSlice::copy_from(env, &r.body).map_err(|e| throw_napi(&e))?,
             headers: r.headers.into_iter().collect(),
         })
     }
 
     /// `headers`: the response's header values by lower-case name.
     #[napi]
-    pub fn decrypt_response(
+    pub fn decrypt_response<'env>(
         &self,
+        env: &'env Env,
         body: Buffer,
         headers: HashMap<String, String>,
-    ) -> Result<Buffer, SyncError> {
-        self.inner
+    ) -> Result<BufferSlice<'env>, SyncError> {
+        let clear = self
+            .inner
             .decrypt_response(&body, |n| headers.get(&n.to_ascii_lowercase()).cloned())
-            .map(Buffer::from)
-            .map_err(throw)
+            .map_err(throw)?;
+        BufferSlice::copy_from(env, &clear).map_err(|e| throw_napi(&e))
     }
 
     #[napi]
