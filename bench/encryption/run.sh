@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mastercard payload encryption benchmark, figures only: finauth in Rust (criterion, the
 # reference line), Python and Node side by side with Mastercard's official client-encryption
-# libraries of the same language, and Mastercard's Java library (official side only), in one run;
+# libraries of the same language (Java: the JVM binding and Mastercard's Java library), in one run;
 # prints one table with the ratio finauth / official. Installs the official libraries
 # (bench/encryption/.venv from requirements.txt, node_modules with `npm ci` from package-lock.json,
 # the Java class path with Maven), builds finauth in release (Node addon, Python wheel, the Rust
@@ -26,12 +26,15 @@ VENV="$HERE/.venv"
 PY="$VENV/bin/python"
 "$PY" -m pip install --quiet --disable-pip-version-check -r "$HERE/requirements.txt" 'maturin==1.16.0'
 (cd "$HERE" && npm ci --silent --no-audit --no-fund)
-JAVA_CP=""
+JAVA=""
 if command -v mvn >/dev/null && command -v java >/dev/null; then
+  JAVA=1
   mvn -B -q -f "$ROOT/core/tests/encryption-reference/pom.xml" dependency:build-classpath \
-    -Dmdep.outputFile="$WORK/java-classpath" >&2 && JAVA_CP="$(cat "$WORK/java-classpath")"
+    -Dmdep.outputFile="$WORK/java-classpath" >&2
+  mvn -B -q -f "$ROOT/bindings-kotlin/pom.xml" dependency:build-classpath -Dmdep.includeScope=runtime \
+    -Dmdep.outputFile="$WORK/finauth-jvm-classpath" >&2
 else
-  echo "note: no java/mvn; the Java row is skipped" >&2
+  echo "note: no java/mvn; the Java rows are skipped" >&2
 fi
 
 step "release builds (Node addon, Python wheel, Rust bench)"
@@ -45,6 +48,14 @@ rm -rf "$WHEELS"
   --interpreter "$PY" --out "$WHEELS"
 "$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$WHEELS"/finauth-*.whl
 cargo bench --locked -p finauth-bench --bench encryption --no-run
+if [ -n "$JAVA" ]; then
+  # The JVM jar with the release native library inside (and uniffi-bindgen of the same build);
+  # bindings-kotlin/target is rebuilt by scripts/test-kotlin.sh, so the copy kept is ours.
+  cargo build --release --locked -p finauth-kotlin
+  mvn -B -q -Dstyle.color=never -f bindings-kotlin/pom.xml package -DskipTests \
+    -Dfinauth.native.dir="$REL" >&2
+  cp bindings-kotlin/target/finauth-*.jar "$WORK/finauth-jvm-release.jar"
+fi
 
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
@@ -62,7 +73,8 @@ measure() {
 measure rust cargo bench --locked -p finauth-bench --bench encryption
 measure python "$PY" "$HERE/python_bench.py"
 measure node env FINAUTH_NODE_ADDON="$WORK/finauth-release.node" node "$HERE/node_bench.js"
-if [ -n "$JAVA_CP" ]; then
+if [ -n "$JAVA" ]; then
+  JAVA_CP="$(cat "$WORK/java-classpath"):$WORK/finauth-jvm-release.jar:$(cat "$WORK/finauth-jvm-classpath")"
   measure java java -cp "$JAVA_CP" "$HERE/JavaBench.java" "$ROOT"
 fi
 

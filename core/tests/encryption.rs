@@ -103,6 +103,31 @@ fn jwe_defaults_encrypt_the_whole_payload_and_decrypt_it_back() {
 }
 
 #[test]
+fn the_whole_document_keeps_its_bytes_and_member_order() {
+    // The one-path `$` set-up encrypts the body's own bytes and gives a JSON plaintext back as
+    // it is (no tree): member order and number spelling survive the round trip.
+    let enc = jwe().build().unwrap();
+    let plain = r#"{"z":1.50,"a":{"y":[3,2,1],"b":"é/\u00e9"}}"#;
+    let body = enc.encrypt_payload(&format!("  {plain}\n")).unwrap();
+    assert_eq!(enc.decrypt_payload(&body).unwrap(), plain);
+
+    // Not JSON at `$` is refused before anything is encrypted; a scalar body takes the tree
+    // path (a string is encrypted without its quotes, as Mastercard's libraries do).
+    let err = enc.encrypt_payload(r#"{"a":"#).unwrap_err();
+    assert_eq!(err.kind(), "ENCRYPTION", "{err}");
+    let body = enc.encrypt_payload(r#""text""#).unwrap();
+    assert_eq!(enc.decrypt_payload(&body).unwrap(), r#""text""#);
+
+    // A decrypted plaintext that is not JSON becomes a JSON string, on this path as on the other.
+    let token = parse(&body)["encryptedData"].as_str().unwrap().to_owned();
+    let other = jwe().decryption_path("$.t", "$").build().unwrap();
+    let out = other
+        .decrypt_payload(&json!({ "t": token, "dropped": 1 }).to_string())
+        .unwrap();
+    assert_eq!(out, r#""text""#);
+}
+
+#[test]
 fn primitives_keep_their_json_type_and_strings_lose_their_quotes() {
     let enc = jwe()
         .encryption_path("$.s", "$.es")

@@ -9,6 +9,7 @@ use base64::Engine;
 const INDIFFERENT: GeneralPurposeConfig =
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
 const STANDARD_ANY: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, INDIFFERENT);
+const URL_SAFE_ANY: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, INDIFFERENT);
 const STANDARD_PADDED: GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// Strict base64url without padding (RFC 7515 §2), as every JWE part is written.
@@ -26,18 +27,23 @@ pub(crate) fn b64(bytes: &[u8]) -> String {
 /// 62 and 63, so reading them alike is never ambiguous.
 pub(crate) fn b64_decode(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();
-    if text.contains(['-', '_']) {
-        let standard: String = text
-            .chars()
-            .map(|c| match c {
-                '-' => '+',
-                '_' => '/',
-                c => c,
-            })
-            .collect();
-        return STANDARD_ANY.decode(standard).ok();
+    let url = text.contains(['-', '_']);
+    if !url {
+        return STANDARD_ANY.decode(text).ok();
     }
-    STANDARD_ANY.decode(text).ok()
+    if !text.contains(['+', '/']) {
+        return URL_SAFE_ANY.decode(text).ok();
+    }
+    // Only the mixed form pays for a translated copy.
+    let standard: Vec<u8> = text
+        .bytes()
+        .map(|c| match c {
+            b'-' => b'+',
+            b'_' => b'/',
+            c => c,
+        })
+        .collect();
+    STANDARD_ANY.decode(standard).ok()
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -9,6 +9,7 @@ use super::fle::{FieldEncoding, Params};
 use super::json_path::JsonPath;
 use super::{jwe, DecryptionKey, EncryptionCertificate, OaepHash};
 use crate::{Error, Result};
+use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
 /// An encrypted request: the body to send and, in the field-level header mode, the headers to
@@ -19,14 +20,16 @@ pub struct EncryptedRequest {
     pub headers: Vec<(String, String)>,
 }
 
+fn not_json(e: &serde_json::Error) -> Error {
+    Error::encryption(format!(
+        "the payload is not JSON (line {}, column {})",
+        e.line(),
+        e.column()
+    ))
+}
+
 fn parse(body: &[u8]) -> Result<Value> {
-    serde_json::from_slice(body).map_err(|e| {
-        Error::encryption(format!(
-            "the payload is not JSON (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
-    })
+    serde_json::from_slice(body).map_err(|e| not_json(&e))
 }
 
 fn is_blank(body: &[u8]) -> bool {
@@ -46,6 +49,25 @@ fn value_of(plaintext: &[u8]) -> Result<Value> {
     let text = std::str::from_utf8(plaintext)
         .map_err(|_| Error::encryption("the decrypted value is not UTF-8 text"))?;
     Ok(serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned())))
+}
+
+/// A decrypted text that becomes the whole document: its own bytes when it is JSON (no tree is
+/// built, and members keep their order), else the JSON string of it, as [`value_of`] decides.
+fn whole_document(plaintext: &[u8]) -> Result<Vec<u8>> {
+    let text = std::str::from_utf8(plaintext)
+        .map_err(|_| Error::encryption("the decrypted value is not UTF-8 text"))?;
+    if serde_json::from_str::<IgnoredAny>(text).is_ok() {
+        return Ok(plaintext.to_vec());
+    }
+    Ok(Value::String(text.to_owned()).to_string().into_bytes())
+}
+
+/// The body is an object or an array: encrypting it at `$` can take its bytes as they are.
+fn is_structured(body: &[u8]) -> bool {
+    matches!(
+        body.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
 }
 
 /// Each `(in, out)` with its wildcard replaced by every index of the array it names.
@@ -157,8 +179,27 @@ impl PayloadEncryption {
             });
         }
         let cert = self.certificate()?;
-        let mut doc = parse(body)?;
         let inner: &Inner = &self.inner;
+        if let (SchemeSettings::Jwe { kid, iv_len }, [(input, output)]) =
+            (&inner.scheme, inner.encryption_paths.as_slice())
+        {
+            // The whole body as one JWE (the usual set-up, and the one large payloads take):
+            // checked as JSON but not built into a tree, and encrypted as the bytes it is.
+            if input.is_root() && is_structured(body) {
+                serde_json::from_slice::<IgnoredAny>(body).map_err(|e| not_json(&e))?;
+                let kid = kid.as_deref().unwrap_or(cert.key_fingerprint());
+                let token = jwe::encrypt(cert, kid, *iv_len, body.trim_ascii())?;
+                let mut doc = Value::Object(Map::new());
+                output
+                    .object_mut(&mut doc)?
+                    .insert(inner.encrypted_value_field.clone(), Value::String(token));
+                return Ok(EncryptedRequest {
+                    body: doc.to_string().into_bytes(),
+                    headers: Vec::new(),
+                });
+            }
+        }
+        let mut doc = parse(body)?;
         let mut headers = Vec::new();
         match &inner.scheme {
             SchemeSettings::Jwe { kid, iv_len } => {
@@ -267,6 +308,17 @@ impl PayloadEncryption {
         let mut changed = false;
         match &inner.scheme {
             SchemeSettings::Jwe { .. } => {
+                // One token that becomes the whole document (`$.encryptedData → $`): its
+                // plaintext is the answer, with no tree built and nothing else to keep (`place`
+                // at `$` replaces everything, and a parent at `$` is never dropped).
+                let whole = match inner.decryption_paths.as_slice() {
+                    [(input, output)] => {
+                        output.is_root()
+                            && !input.has_wildcard()
+                            && input.parent().is_none_or(|p| p.is_root())
+                    }
+                    _ => false,
+                };
                 for (input, output) in expand(&doc, &inner.decryption_paths) {
                     // The path names the token (Java's convention) or the object holding it
                     // in the encrypted-value field (Python's).
@@ -290,7 +342,11 @@ impl PayloadEncryption {
                             )))
                         }
                     };
-                    let value = value_of(&jwe::decrypt(key, &token)?)?;
+                    let plaintext = jwe::decrypt(key, &token)?;
+                    if whole {
+                        return whole_document(&plaintext);
+                    }
+                    let value = value_of(&plaintext)?;
                     if !input.is_root() {
                         input.remove(&mut doc);
                     }
