@@ -3,9 +3,10 @@
 
 use crate::errors::{config_error, IntoPy};
 use crate::oauth1::{source, Source};
-use finauth::encryption::{self as enc, FieldEncoding, FieldNames, HeaderNames, OaepHash, Scheme};
+use finauth::encryption::{self as enc, Scheme};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 /// Mastercard's public key (the *Client Encryption Key* certificate) that requests are
@@ -121,75 +122,29 @@ fn path_pairs(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>>
         .collect()
 }
 
-fn opt_name(d: &Bound<'_, PyDict>, key: &str, default: Option<String>) -> PyResult<Option<String>> {
-    match d.get_item(key)? {
-        None => Ok(default),
-        Some(v) if v.is_none() => Ok(None),
-        Some(v) => Ok(Some(v.extract()?)),
-    }
-}
-
-fn read_field_names(py: Python<'_>, d: &Bound<'_, PyDict>) -> PyResult<FieldNames> {
-    const KNOWN: [&str; 5] = [
-        "iv",
-        "encrypted_key",
-        "oaep_hashing_algorithm",
-        "encryption_certificate_fingerprint",
-        "encryption_key_fingerprint",
-    ];
-    for k in d.keys() {
+/// A dict of parameter names (`str`, or `None` to leave one out) as JSON, for core to check.
+fn names_json(py: Python<'_>, what: &str, d: &Bound<'_, PyDict>) -> PyResult<Value> {
+    let mut m = Map::new();
+    for (k, v) in d.iter() {
         let k: String = k.extract()?;
-        if !KNOWN.contains(&k.as_str()) {
-            return Err(config_error(py, format!("field_names: unknown name `{k}`")));
-        }
+        let v =
+            if v.is_none() {
+                Value::Null
+            } else {
+                Value::String(v.extract().map_err(|_| {
+                    config_error(py, format!("{what}: `{k}` must be a str or None"))
+                })?)
+            };
+        m.insert(k, v);
     }
-    let def = FieldNames::default();
-    Ok(FieldNames {
-        iv: opt_name(d, "iv", def.iv)?,
-        encrypted_key: opt_name(d, "encrypted_key", def.encrypted_key)?,
-        oaep_hashing_algorithm: opt_name(d, "oaep_hashing_algorithm", def.oaep_hashing_algorithm)?,
-        encryption_certificate_fingerprint: opt_name(
-            d,
-            "encryption_certificate_fingerprint",
-            def.encryption_certificate_fingerprint,
-        )?,
-        encryption_key_fingerprint: opt_name(
-            d,
-            "encryption_key_fingerprint",
-            def.encryption_key_fingerprint,
-        )?,
-    })
+    Ok(Value::Object(m))
 }
 
-fn header_names(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Option<HeaderNames>> {
-    if obj.is_none() {
-        return Ok(None);
-    }
-    if let Ok(flag) = obj.extract::<bool>() {
-        return Ok(flag.then(HeaderNames::default));
-    }
-    let d = obj
-        .cast::<PyDict>()
-        .map_err(|_| config_error(py, "header_mode: True or a dict of header names"))?;
-    let def = HeaderNames::default();
-    let required = |k: &str, default: String| -> PyResult<String> {
-        Ok(opt_name(d, k, Some(default))?.unwrap_or_default())
-    };
-    Ok(Some(HeaderNames {
-        iv: required("iv", def.iv)?,
-        encrypted_key: required("encrypted_key", def.encrypted_key)?,
-        oaep_hashing_algorithm: opt_name(d, "oaep_hashing_algorithm", def.oaep_hashing_algorithm)?,
-        encryption_certificate_fingerprint: opt_name(
-            d,
-            "encryption_certificate_fingerprint",
-            def.encryption_certificate_fingerprint,
-        )?,
-        encryption_key_fingerprint: opt_name(
-            d,
-            "encryption_key_fingerprint",
-            def.encryption_key_fingerprint,
-        )?,
-    }))
+fn pairs_json(pairs: Vec<(String, String)>) -> Value {
+    pairs
+        .into_iter()
+        .map(|(i, o)| Value::from(vec![i, o]))
+        .collect()
 }
 
 /// Mastercard payload encryption of request and response bodies (JWE, or the field-level
@@ -260,56 +215,51 @@ impl PayloadEncryption {
         header_mode: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let scheme: Scheme = scheme.parse().py_err(py)?;
-        let fle_only =
-            |name: &str| config_error(py, format!("{name} applies to scheme=\"fle\" only"));
-        let mut b = enc::PayloadEncryption::builder(scheme);
+        // The keywords become core's options JSON: core checks them (names, types, what
+        // applies to which scheme) as it does for every binding.
+        let mut o = Map::new();
+        o.insert(
+            "encryptionPaths".into(),
+            pairs_json(path_pairs(encryption_paths)?),
+        );
+        o.insert(
+            "decryptionPaths".into(),
+            pairs_json(path_pairs(decryption_paths)?),
+        );
+        let mut text = |k: &str, v: Option<String>| {
+            if let Some(v) = v {
+                o.insert(k.into(), Value::String(v));
+            }
+        };
+        text("encryptedValueFieldName", encrypted_value_field_name);
+        text("keyId", key_id);
+        text("fieldEncoding", field_encoding);
+        text("oaep", oaep);
+        if let Some(n) = iv_size {
+            o.insert("ivSize".into(), Value::from(n));
+        }
+        if let Some(d) = field_names {
+            o.insert("fieldNames".into(), names_json(py, "field_names", d)?);
+        }
+        if let Some(h) = header_mode.filter(|h| !h.is_none()) {
+            let v = if let Ok(flag) = h.extract::<bool>() {
+                Value::Bool(flag)
+            } else {
+                let d = h
+                    .cast::<PyDict>()
+                    .map_err(|_| config_error(py, "header_mode: True or a dict of header names"))?;
+                names_json(py, "header_mode", d)?
+            };
+            o.insert("headerMode".into(), v);
+        }
+        let mut b = enc::PayloadEncryption::builder(scheme)
+            .options_json(&Value::Object(o).to_string())
+            .py_err(py)?;
         if let Some(c) = encryption_certificate {
             b = b.encryption_certificate(c.inner.clone());
         }
         if let Some(k) = decryption_key {
             b = b.decryption_key(k.inner.clone());
-        }
-        for (a, o) in path_pairs(encryption_paths)? {
-            b = b.encryption_path(&a, &o);
-        }
-        for (a, o) in path_pairs(decryption_paths)? {
-            b = b.decryption_path(&a, &o);
-        }
-        if let Some(f) = encrypted_value_field_name {
-            b = b.encrypted_value_field_name(&f);
-        }
-        if let Some(k) = key_id {
-            b = b.key_id(&k);
-        }
-        if let Some(n) = iv_size {
-            b = b.iv_size(n);
-        }
-        let fle = scheme == Scheme::FieldLevel;
-        if let Some(e) = field_encoding {
-            if !fle {
-                return Err(fle_only("field_encoding"));
-            }
-            b = b.field_encoding(e.parse::<FieldEncoding>().py_err(py)?);
-        }
-        if let Some(o) = oaep {
-            if !fle {
-                return Err(fle_only("oaep"));
-            }
-            b = b.oaep_hash(o.parse::<OaepHash>().py_err(py)?);
-        }
-        if let Some(d) = field_names {
-            if !fle {
-                return Err(fle_only("field_names"));
-            }
-            b = b.field_names(read_field_names(py, d)?);
-        }
-        if let Some(h) = header_mode {
-            if let Some(names) = header_names(py, h)? {
-                if !fle {
-                    return Err(fle_only("header_mode"));
-                }
-                b = b.header_mode(names);
-            }
         }
         Ok(PayloadEncryption {
             inner: b.build().py_err(py)?,

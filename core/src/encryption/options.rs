@@ -10,6 +10,9 @@
 //!                  "encryptionCertificateFingerprint": null, "encryptionKeyFingerprint": null},
 //!   "headerMode": true }                                 // or {"iv": "x-iv", …}
 //! ```
+//!
+//! The names inside `fieldNames` and `headerMode` may also be written in snake_case
+//! (`encrypted_key`, …), as Python's keywords have them.
 
 use super::config::{FieldNames, HeaderNames, PayloadEncryptionBuilder, Scheme};
 use crate::{Error, Result};
@@ -37,14 +40,49 @@ fn pairs(v: &Value, name: &str) -> Result<Vec<(String, String)>> {
     }
 }
 
-/// A name that may be given, `null` (left out), or absent (the default).
-fn name(m: &Map<String, Value>, key: &str, default: Option<String>) -> Result<Option<String>> {
-    match m.get(key) {
-        None => Ok(default),
-        Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(bad(&format!("`{key}` must be a string or null"))),
+/// The field-level parameters, by their key in `fieldNames` / `headerMode`: camelCase as this
+/// JSON writes them, or snake_case as Python's keywords do (so no binding renames them itself).
+const PARAMETERS: [(&str, &str); 5] = [
+    ("iv", "iv"),
+    ("encryptedKey", "encrypted_key"),
+    ("oaepHashingAlgorithm", "oaep_hashing_algorithm"),
+    (
+        "encryptionCertificateFingerprint",
+        "encryption_certificate_fingerprint",
+    ),
+    ("encryptionKeyFingerprint", "encryption_key_fingerprint"),
+];
+
+/// Each parameter's name from an object of them, in [`PARAMETERS`] order: given, `null` (left
+/// out) or absent (its default).
+fn parameter_names(
+    m: &Map<String, Value>,
+    defaults: [Option<String>; 5],
+    what: &str,
+) -> Result<[Option<String>; 5]> {
+    let known = |k: &str| PARAMETERS.iter().any(|(c, s)| k == *c || k == *s);
+    if let Some(k) = m.keys().find(|k| !known(k)) {
+        return Err(bad(&format!(
+            "unknown {what} `{}`",
+            k.chars().take(60).collect::<String>()
+        )));
     }
+    let mut out = defaults;
+    for ((camel, snake), slot) in PARAMETERS.iter().zip(out.iter_mut()) {
+        let given = match (m.get(*camel), m.get(*snake)) {
+            (Some(_), Some(_)) if camel != snake => {
+                return Err(bad(&format!("`{camel}` is given twice (and as `{snake}`)")))
+            }
+            (Some(v), _) | (None, Some(v)) => v,
+            (None, None) => continue,
+        };
+        *slot = match given {
+            Value::Null => None,
+            Value::String(s) => Some(s.clone()),
+            _ => return Err(bad(&format!("`{camel}` must be a string or null"))),
+        };
+    }
+    Ok(out)
 }
 
 fn only(m: &Map<String, Value>, known: &[&str], what: &str) -> Result<()> {
@@ -133,36 +171,24 @@ impl PayloadEncryptionBuilder {
         match m.get("fieldNames") {
             None | Some(Value::Null) => {}
             Some(Value::Object(f)) => {
-                only(
+                let d = FieldNames::default();
+                let [iv, key, oaep, cert_fp, key_fp] = parameter_names(
                     f,
-                    &[
-                        "iv",
-                        "encryptedKey",
-                        "oaepHashingAlgorithm",
-                        "encryptionCertificateFingerprint",
-                        "encryptionKeyFingerprint",
+                    [
+                        d.iv,
+                        d.encrypted_key,
+                        d.oaep_hashing_algorithm,
+                        d.encryption_certificate_fingerprint,
+                        d.encryption_key_fingerprint,
                     ],
                     "field name",
                 )?;
-                let d = FieldNames::default();
                 self = self.field_names(FieldNames {
-                    iv: name(f, "iv", d.iv)?,
-                    encrypted_key: name(f, "encryptedKey", d.encrypted_key)?,
-                    oaep_hashing_algorithm: name(
-                        f,
-                        "oaepHashingAlgorithm",
-                        d.oaep_hashing_algorithm,
-                    )?,
-                    encryption_certificate_fingerprint: name(
-                        f,
-                        "encryptionCertificateFingerprint",
-                        d.encryption_certificate_fingerprint,
-                    )?,
-                    encryption_key_fingerprint: name(
-                        f,
-                        "encryptionKeyFingerprint",
-                        d.encryption_key_fingerprint,
-                    )?,
+                    iv,
+                    encrypted_key: key,
+                    oaep_hashing_algorithm: oaep,
+                    encryption_certificate_fingerprint: cert_fp,
+                    encryption_key_fingerprint: key_fp,
                 });
             }
             Some(_) => return Err(bad("`fieldNames` must be an object")),
@@ -171,40 +197,27 @@ impl PayloadEncryptionBuilder {
             None | Some(Value::Null) | Some(Value::Bool(false)) => {}
             Some(Value::Bool(true)) => self = self.header_mode(HeaderNames::default()),
             Some(Value::Object(h)) => {
-                only(
+                let d = HeaderNames::default();
+                let [iv, key, oaep, cert_fp, key_fp] = parameter_names(
                     h,
-                    &[
-                        "iv",
-                        "encryptedKey",
-                        "oaepHashingAlgorithm",
-                        "encryptionCertificateFingerprint",
-                        "encryptionKeyFingerprint",
+                    [
+                        Some(d.iv),
+                        Some(d.encrypted_key),
+                        d.oaep_hashing_algorithm,
+                        d.encryption_certificate_fingerprint,
+                        d.encryption_key_fingerprint,
                     ],
                     "header name",
                 )?;
-                let d = HeaderNames::default();
-                let required = |k: &str, default: String| -> Result<String> {
-                    name(h, k, Some(default))?
-                        .ok_or_else(|| bad(&format!("header `{k}` is required")))
+                let required = |v: Option<String>, k: &str| {
+                    v.ok_or_else(|| bad(&format!("header `{k}` is required")))
                 };
                 self = self.header_mode(HeaderNames {
-                    iv: required("iv", d.iv)?,
-                    encrypted_key: required("encryptedKey", d.encrypted_key)?,
-                    oaep_hashing_algorithm: name(
-                        h,
-                        "oaepHashingAlgorithm",
-                        d.oaep_hashing_algorithm,
-                    )?,
-                    encryption_certificate_fingerprint: name(
-                        h,
-                        "encryptionCertificateFingerprint",
-                        d.encryption_certificate_fingerprint,
-                    )?,
-                    encryption_key_fingerprint: name(
-                        h,
-                        "encryptionKeyFingerprint",
-                        d.encryption_key_fingerprint,
-                    )?,
+                    iv: required(iv, "iv")?,
+                    encrypted_key: required(key, "encryptedKey")?,
+                    oaep_hashing_algorithm: oaep,
+                    encryption_certificate_fingerprint: cert_fp,
+                    encryption_key_fingerprint: key_fp,
                 });
             }
             Some(_) => {
@@ -239,10 +252,25 @@ mod tests {
         assert!(e(Scheme::Jwe, r#"{"encryptionPaths": {"$": 1}}"#).contains("encryptionPaths"));
         assert!(e(Scheme::FieldLevel, r#"{"fieldNames": {"ivv": "x"}}"#).contains("ivv"));
         assert!(e(Scheme::FieldLevel, r#"{"headerMode": 1}"#).contains("headerMode"));
+        assert!(e(Scheme::FieldLevel, r#"{"headerMode": {"iv": null}}"#).contains("`iv`"));
+        assert!(e(
+            Scheme::FieldLevel,
+            r#"{"fieldNames": {"iv": "a", "iv": 1}}"#
+        )
+        .contains("`iv`"));
+        assert!(e(
+            Scheme::FieldLevel,
+            r#"{"fieldNames": {"encryptedKey": "a", "encrypted_key": "b"}}"#
+        )
+        .contains("twice"));
         assert!(e(Scheme::Jwe, "[1]").contains("JSON object"));
         assert!(builder(Scheme::Jwe).options_json("").is_ok());
         assert!(builder(Scheme::FieldLevel)
             .options_json(r#"{"encryptionPaths": [["$.a", "$.b"]], "fieldEncoding": "base64", "oaep": "SHA-512", "headerMode": {"iv": "x-my-iv"}, "fieldNames": {"oaepHashingAlgorithm": null}}"#)
+            .is_ok());
+        // Python's spelling of the parameter names reads the same.
+        assert!(builder(Scheme::FieldLevel)
+            .options_json(r#"{"fieldNames": {"encrypted_key": "k", "encryption_key_fingerprint": null}, "headerMode": {"encrypted_key": "x-k"}}"#)
             .is_ok());
     }
 }
