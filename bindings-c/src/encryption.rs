@@ -4,7 +4,7 @@
 
 use crate::error::finauth_status;
 use crate::ffi_util::{
-    body_arg, ffi_call, ffi_void, handle, opt_str_arg, out_arg, reset_out, str_arg,
+    body_arg, ffi_call, ffi_void, handle, header_value, opt_str_arg, out_arg, reset_out, str_arg,
 };
 use crate::headers::finauth_headers;
 use crate::strings::to_c_string;
@@ -302,14 +302,7 @@ pub unsafe extern "C" fn finauth_payload_encryption_decrypt(
         let pe = unsafe { handle(pe, "pe") }?;
         let body = unsafe { body_arg(body, len) }?;
         let block = unsafe { opt_str_arg(headers, "headers") }?.unwrap_or("");
-        let lookup = |name: &str| {
-            block.lines().find_map(|line| {
-                let (n, v) = line.split_once(':')?;
-                n.trim()
-                    .eq_ignore_ascii_case(name)
-                    .then(|| v.trim().to_owned())
-            })
-        };
+        let lookup = |name: &str| header_value(block, name);
         let clear = pe.inner.decrypt_response(body, lookup)?;
         let text = String::from_utf8(clear)
             .map_err(|_| finauth::Error::Encryption("the decrypted body is not text".into()))?;
@@ -440,14 +433,7 @@ pub unsafe extern "C" fn finauth_mastercard_auth_response(
         let auth = unsafe { handle(auth, "auth") }?;
         let body = unsafe { body_arg(body, len) }?;
         let block = unsafe { opt_str_arg(headers, "headers") }?.unwrap_or("");
-        let lookup = |name: &str| {
-            block.lines().find_map(|line| {
-                let (n, v) = line.split_once(':')?;
-                n.trim()
-                    .eq_ignore_ascii_case(name)
-                    .then(|| v.trim().to_owned())
-            })
-        };
+        let lookup = |name: &str| header_value(block, name);
         let clear = auth.inner.response(body, lookup)?;
         let s = if clear.as_slice() == body {
             std::ptr::null_mut()

@@ -4,7 +4,8 @@
 
 use crate::error::finauth_status;
 use crate::ffi_util::{
-    body_arg, ffi_call, ffi_void, handle, http_status, out_arg, reset_out, str_arg, FfiResult,
+    body_arg, ffi_call, ffi_void, handle, header_lines, http_status, out_arg, reset_out, str_arg,
+    FfiResult,
 };
 use crate::headers::finauth_headers;
 use finauth::exchange::Verdict;
@@ -190,12 +191,7 @@ pub unsafe extern "C" fn finauth_exchange_observe(
         };
         // SAFETY: caller's contract.
         let body = unsafe { body_arg(body, body_len) }?;
-        let pairs = block.lines().filter_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            let name = name.trim();
-            (!name.is_empty() && !name.contains(' ')).then(|| (name, value.trim()))
-        });
-        let verdict = lock(ex).observe(status, pairs, body)?;
+        let verdict = lock(ex).observe(status, header_lines(block), body)?;
         let v = match verdict {
             Verdict::Done => finauth_exchange_verdict::FINAUTH_EXCHANGE_DONE,
             Verdict::Resend => finauth_exchange_verdict::FINAUTH_EXCHANGE_RESEND,

@@ -135,6 +135,21 @@ pub(crate) unsafe fn body_arg<'a>(body: *const u8, len: usize) -> FfiResult<&'a 
     }
 }
 
+/// The `Name: value` lines of a response header block as C callers pass it (LF or CRLF; a
+/// status line or anything without a name before its `:` is skipped), trimmed.
+pub(crate) fn header_lines(block: &str) -> impl Iterator<Item = (&str, &str)> {
+    block.lines().filter_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        let name = name.trim();
+        (!name.is_empty() && !name.contains(' ')).then(|| (name, value.trim()))
+    })
+}
+
+/// The first value of header `name` in a header block, matched case-insensitively.
+pub(crate) fn header_value(block: &str, name: &str) -> Option<String> {
+    header_lines(block).find_map(|(n, v)| n.eq_ignore_ascii_case(name).then(|| v.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +179,16 @@ mod tests {
             Err(Failure::InvalidArgument(m)) if m.contains("UTF-8")
         ));
         assert_eq!(unsafe { opt_str_arg(std::ptr::null(), "x") }.unwrap(), None);
+    }
+
+    #[test]
+    fn header_blocks_are_read_by_line_and_name() {
+        let block = "HTTP/1.1 200 OK\r\nX-IV:  abc \r\nbad line\nNo Name: x\nx-iv: second\n";
+        let lines: Vec<_> = header_lines(block).collect();
+        assert_eq!(lines, [("X-IV", "abc"), ("x-iv", "second")]);
+        assert_eq!(header_value(block, "x-Iv").as_deref(), Some("abc"));
+        assert_eq!(header_value(block, "absent"), None);
+        assert_eq!(header_lines("").count(), 0);
     }
 
     #[test]
