@@ -138,6 +138,19 @@ impl Exchange {
             .map_err(|_| Error::config(format!("method: `{method}` is not an HTTP method")))?;
         let url = Url::parse(url.trim())
             .map_err(|e| Error::config(format!("url: not an absolute URL ({e})")))?;
+        // A token request sent through the exchange would bypass the lockout guard and the
+        // single flight (and carry a token to get a token): a generated client's CreateToken
+        // operation, for one, must not reach Finicity this way.
+        if authority.scheme() == Scheme::Finicity
+            && url.path().trim_end_matches('/') == crate::finicity::AUTH_PATH
+        {
+            return Err(Error::config(format!(
+                "{method} {}: finauth requests partner tokens itself, guarded against lockout; \
+                 call token() (or modify_partner_secret() to rotate) instead of sending this \
+                 request",
+                crate::finicity::AUTH_PATH
+            )));
+        }
         Ok(Exchange {
             policy: Policy::new(authority.scheme()),
             authority,

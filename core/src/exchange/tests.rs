@@ -170,3 +170,33 @@ async fn calls_out_of_order_are_config_errors_not_panics() {
     assert!(Exchange::new(fake.clone(), "GET", "/relative").is_err());
     assert!(Exchange::new(fake, "BAD METHOD", URL).is_err());
 }
+
+#[test]
+fn the_partner_authentication_endpoint_is_never_an_exchange() {
+    // Token requests go through the guard, never through an integration's request loop.
+    let fake = Fake::new(Scheme::Finicity);
+    for (method, url) in [
+        (
+            "POST",
+            "https://api.finicity.com/aggregation/v2/partners/authentication",
+        ),
+        (
+            "PUT",
+            "http://127.0.0.1:9/aggregation/v2/partners/authentication/",
+        ),
+    ] {
+        match Exchange::new(fake.clone(), method, url) {
+            Err(Error::Config(m)) => assert!(m.contains("token()"), "{m}"),
+            other => panic!("{method} {url}: {other:?}"),
+        }
+    }
+    // Another path, or an OAuth 2.0 resource that happens to have that path, is fine.
+    assert!(Exchange::new(fake, "POST", URL).is_ok());
+    let oauth = Fake::new(Scheme::OAuth2 { dpop: false });
+    assert!(Exchange::new(
+        oauth,
+        "POST",
+        "https://rs.example/aggregation/v2/partners/authentication"
+    )
+    .is_ok());
+}
