@@ -34,7 +34,7 @@ async function main(): Promise<number> {
     const resp: Response = await auth.fetch(`${auth.baseUrl}aggregation/v1/customers`, { method: 'GET' })
     const client = axios.create({ baseURL: auth.baseUrl })
     const detach: () => void = attachFinicityAuth(client, auth)
-    const r = await client.get<{ ok: boolean }>('/aggregation/v1/customers')
+    const r = await client.get<{ found: number }>('/aggregation/v1/customers')
     detach()
     const dropped: boolean = await auth.invalidate(token)
     await auth.modifyPartnerSecret('NewDemoSecret2027', false)
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     await auth.resetLockoutGuard()
     const guard: GuardStatus = await auth.guardStatus()
     const stats: Stats = auth.stats()
-    console.log(resp.status, r.data.ok, dropped, guard.locked ?? 'not locked', stats.authRequests)
+    console.log(resp.status, r.data.found, dropped, guard.locked ?? 'not locked', stats.authRequests)
     return 0
   } catch (e) {
     if (e instanceof LockoutGuardError) {

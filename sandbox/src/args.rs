@@ -12,6 +12,7 @@ finauth-sandbox: a local Finicity-compatible server for tests and CI
 Usage: finauth-sandbox [OPTIONS]
 
 Prints one line, its URL (http://127.0.0.1:PORT), then serves until SIGINT/SIGTERM.
+GET /openapi.json describes the Finicity operations it serves (OpenAPI 3.0.3).
 
 Options:
   --port N                  port on 127.0.0.1 (default 0: any free port)

@@ -35,6 +35,10 @@ pub(crate) enum ApiError {
     SecretPolicy,
     /// 429, empty body
     TooManyRequests,
+    /// 404 14001 (a customer ID the partner has no customer with)
+    CustomerNotFound,
+    /// 409 11000 (Add Testing Customer with a username already used)
+    UsernameTaken,
 }
 
 impl ApiError {
@@ -53,6 +57,8 @@ impl ApiError {
             ApiError::BadRequest => 14020,
             ApiError::SecretPolicy => 24437,
             ApiError::TooManyRequests => 429,
+            ApiError::CustomerNotFound => 14001,
+            ApiError::UsernameTaken => 11000,
         }
     }
 
@@ -71,13 +77,16 @@ impl ApiError {
             ApiError::BadRequest => "Bad request.",
             ApiError::SecretPolicy => "New password is not as per policy",
             ApiError::TooManyRequests => "Too Many Requests",
+            ApiError::CustomerNotFound => "Customer not found.",
+            ApiError::UsernameTaken => "Username already taken.",
         }
     }
 
     pub fn status(self) -> StatusCode {
         match self {
             ApiError::Locked(status) => status_or_500(status),
-            ApiError::PartnerNotFound => StatusCode::NOT_FOUND,
+            ApiError::PartnerNotFound | ApiError::CustomerNotFound => StatusCode::NOT_FOUND,
+            ApiError::UsernameTaken => StatusCode::CONFLICT,
             ApiError::MissingPartnerId | ApiError::BadRequest | ApiError::SecretPolicy => {
                 StatusCode::BAD_REQUEST
             }
@@ -95,6 +104,8 @@ impl ApiError {
             }
             ApiError::MissingPartnerId | ApiError::PartnerNotFound => "partnerId",
             ApiError::SecretPolicy => "newPartnerSecret",
+            ApiError::CustomerNotFound => "customerId",
+            ApiError::UsernameTaken => "username",
             ApiError::BadRequest => "body",
             _ => "partnerSecret",
         }

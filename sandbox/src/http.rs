@@ -7,18 +7,42 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use axum::Router;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use crate::errors::{status_or_500, ApiError};
+use crate::resources as res;
 use crate::state::{AuthFields, Shared};
 use crate::{admin, ErrorStyle, Fault, AUTH_PATH};
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(AUTH_PATH, any(auth_endpoint))
+        .route(crate::OPENAPI_PATH, get(res::openapi))
+        // The documented operations; other methods on their paths keep the catch-all's answer.
+        .route(
+            "/aggregation/v1/customers",
+            get(res::get_customers).fallback(resource),
+        )
+        .route(
+            "/aggregation/v1/customers/{customer_id}",
+            get(res::get_customer).fallback(resource),
+        )
+        .route(
+            "/aggregation/v1/customers/{customer_id}/accounts",
+            get(res::get_customer_accounts).fallback(resource),
+        )
+        .route(
+            "/aggregation/v2/customers/testing",
+            post(res::add_testing_customer).fallback(resource),
+        )
+        .route(
+            "/aggregation/v1/partners/configuration",
+            get(res::get_partner_configuration).fallback(resource),
+        )
+        .route("/connect/v2/generate", post(res::generate_connect_url))
         .route("/aggregation/{*rest}", any(resource))
         .route(crate::OAUTH1_PATH, any(crate::oauth1::endpoint))
         .route(crate::ENCRYPTED_PATH, any(crate::encrypted::endpoint))
@@ -367,16 +391,7 @@ async fn resource(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let app_key = header_str(&headers, &["finicity-app-key", "app-key"]);
-    let token = header_str(&headers, &["finicity-app-token", "app-token"]);
-    let xml = wants_xml(&headers, b"");
-    let (outcome, style) = {
-        let mut inner = shared.lock();
-        inner.count_endpoint(endpoint_key(&method, &uri));
-        let outcome = inner.check_resource(app_key, token);
-        (outcome, style_for(xml, inner.settings.error_style))
-    };
-    match outcome {
+    match authorize(&shared, &method, &uri, &headers) {
         Ok(partner_id) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/json")],
@@ -384,15 +399,40 @@ async fn resource(
                 .to_string(),
         )
             .into_response(),
-        Err(err) => {
-            tracing::debug!(
-                code = err.code(),
-                path = uri.path(),
-                "finauth-sandbox: resource refused"
-            );
-            err.render(style)
-        }
+        Err(refused) => *refused,
     }
+}
+
+/// The check every protected resource makes first: counts the endpoint, checks App Key and App
+/// Token, and gives the token's Partner ID, or the error answer to send as it is.
+pub(crate) fn authorize(
+    shared: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<String, Box<Response>> {
+    let app_key = header_str(headers, &["finicity-app-key", "app-key"]);
+    let token = header_str(headers, &["finicity-app-token", "app-token"]);
+    let xml = wants_xml(headers, b"");
+    let (outcome, style) = {
+        let mut inner = shared.lock();
+        inner.count_endpoint(endpoint_key(method, uri));
+        let outcome = inner.check_resource(app_key, token);
+        (outcome, style_for(xml, inner.settings.error_style))
+    };
+    outcome.map_err(|err| {
+        tracing::debug!(
+            code = err.code(),
+            path = uri.path(),
+            "finauth-sandbox: resource refused"
+        );
+        Box::new(err.render(style))
+    })
+}
+
+/// The error style for an answer to these request headers (XML when only XML is accepted).
+pub(crate) fn error_style(shared: &Shared, headers: &HeaderMap) -> ErrorStyle {
+    style_for(wants_xml(headers, b""), shared.lock().settings.error_style)
 }
 
 async fn not_found(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {

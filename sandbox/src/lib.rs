@@ -11,10 +11,15 @@
 //! An admin API (`/__admin/...`, and the same operations as methods on [`Sandbox`]) lets a
 //! test inject faults and ask what the server received.
 //!
-//! It is **not** a production server, a mock of the aggregation data endpoints (every
-//! protected resource just answers `{"ok":true,...}`), nor a security boundary: it listens on
-//! loopback over plain HTTP, keeps everything in memory and its tokens are not
-//! cryptographically strong. It never logs a secret or a token.
+//! It also publishes an OpenAPI 3.0.3 document of what it serves at [`OPENAPI_PATH`]
+//! ([`OPENAPI_JSON`]), for clients generated with OpenAPI Generator, and answers the few resources
+//! it describes (Get Customers, Get Customer, Get Customer Accounts, Add Testing Customer, Generate
+//! Connect URL, Get Partner Configuration) with small, fixed sample data of the documented shapes.
+//!
+//! It is **not** a production server, a mock of the aggregation data endpoints (any other
+//! protected resource, and any other method on those, just answers `{"ok":true,...}`), nor a
+//! security boundary: it listens on loopback over plain HTTP, keeps everything in memory and its
+//! tokens are not cryptographically strong. It never logs a secret or a token.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -34,6 +39,7 @@ mod errors;
 mod http;
 mod oauth1;
 mod oauth2;
+mod resources;
 mod script;
 mod state;
 mod tls;
@@ -44,6 +50,7 @@ pub use oauth2::{
     OAuth2Client, OAuth2Settings, OAuth2Stats, OAUTH2_ISSUER_PATH, OAUTH2_RESOURCE_PATH,
     OAUTH2_TOKEN_PATH,
 };
+pub use resources::{OPENAPI_JSON, OPENAPI_PATH};
 pub use script::{ReceivedRequest, ScriptReport, ScriptedAnswer};
 
 use std::collections::BTreeMap;

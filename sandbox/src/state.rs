@@ -29,6 +29,8 @@ pub(crate) struct Shared {
     pub script: crate::script::ScriptCell,
     /// The encrypted API's keys (its own lock).
     pub encrypted: crate::encrypted::EncryptedApi,
+    /// The customers of the served Finicity resources (its own lock).
+    pub resources: crate::resources::Directory,
 }
 
 impl Shared {
@@ -58,6 +60,7 @@ impl Shared {
             oauth2: crate::oauth2::OAuth2Server::new(&config.oauth2_clients),
             script: crate::script::ScriptCell::new(),
             encrypted: crate::encrypted::EncryptedApi::default(),
+            resources: crate::resources::Directory::new(),
         }
     }
 

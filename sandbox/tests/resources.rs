@@ -1,4 +1,6 @@
-//! Protected resources: every other path under `/aggregation/`.
+//! Protected resources: every other path under `/aggregation/`. `PATH` is Get Customers, one of
+//! the documented operations (tests/openapi.rs checks its answers): its refusals must be the
+//! catch-all's, to the byte.
 
 mod common;
 
@@ -16,7 +18,7 @@ async fn valid_token_gets_200_with_partner_and_path() {
     let token = demo_token(&sb).await;
     let resp = get_resource(
         &sb,
-        "/aggregation/v1/customers?start=1",
+        "/aggregation/v1/institutions?start=1",
         &[
             ("Finicity-App-Key", DEMO_KEY),
             ("Finicity-App-Token", &token),
@@ -27,10 +29,10 @@ async fn valid_token_gets_200_with_partner_and_path() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["ok"], true);
     assert_eq!(body["partnerId"], DEMO_ID);
-    assert_eq!(body["path"], PATH);
+    assert_eq!(body["path"], "/aggregation/v1/institutions");
     let stats = sb.partner_stats(DEMO_ID);
     assert_eq!((stats.resource_requests, stats.resource_ok), (1, 1));
-    assert_eq!(sb.stats().endpoint("GET /aggregation/v1/customers"), 1);
+    assert_eq!(sb.stats().endpoint("GET /aggregation/v1/institutions"), 1);
 }
 
 #[tokio::test]
