@@ -131,6 +131,17 @@ impl std::fmt::Debug for Exchange {
     }
 }
 
+/// The path names Finicity's partner authentication endpoint, however it is spelled: servers
+/// and proxies merge `//`, decode `%2F` and may ignore case, so the check does too.
+fn is_partner_authentication(url: &Url) -> bool {
+    let decoded = percent_encoding::percent_decode_str(url.path()).decode_utf8_lossy();
+    let segments = decoded.split('/').filter(|s| !s.is_empty());
+    let wanted = crate::finicity::AUTH_PATH.split('/').filter(|s| !s.is_empty());
+    segments
+        .map(str::to_ascii_lowercase)
+        .eq(wanted.map(str::to_owned))
+}
+
 impl Exchange {
     pub(crate) fn new(authority: Arc<dyn Authority>, method: &str, url: &str) -> Result<Self> {
         let method = method.trim();
@@ -141,9 +152,7 @@ impl Exchange {
         // A token request sent through the exchange would bypass the lockout guard and the
         // single flight (and carry a token to get a token): a generated client's CreateToken
         // operation, for one, must not reach Finicity this way.
-        if authority.scheme() == Scheme::Finicity
-            && url.path().trim_end_matches('/') == crate::finicity::AUTH_PATH
-        {
+        if authority.scheme() == Scheme::Finicity && is_partner_authentication(&url) {
             return Err(Error::config(format!(
                 "{method} {}: finauth requests partner tokens itself, guarded against lockout; \
                  call token() (or modify_partner_secret() to rotate) instead of sending this \

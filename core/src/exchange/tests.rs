@@ -184,6 +184,20 @@ fn the_partner_authentication_endpoint_is_never_an_exchange() {
             "PUT",
             "http://127.0.0.1:9/aggregation/v2/partners/authentication/",
         ),
+        // A base URL ending in `/` joined to the operation's path, and other spellings that
+        // servers and proxies treat as the same endpoint.
+        (
+            "POST",
+            "https://api.finicity.com//aggregation/v2/partners/authentication",
+        ),
+        (
+            "POST",
+            "https://api.finicity.com/aggregation/v2//partners/AUTHENTICATION",
+        ),
+        (
+            "POST",
+            "https://api.finicity.com/aggregation/v2/partners%2Fauthentication",
+        ),
     ] {
         match Exchange::new(fake.clone(), method, url) {
             Err(Error::Config(m)) => assert!(m.contains("token()"), "{m}"),
