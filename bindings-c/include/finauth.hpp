@@ -537,6 +537,7 @@ class PayloadEncryption {
   }
 
   explicit operator bool() const noexcept { return static_cast<bool>(h_); }
+  const finauth_payload_encryption *native() const noexcept { return h_.get(); }
 
  private:
   using Handle = detail::Handle<finauth_payload_encryption, finauth_payload_encryption_free>;
@@ -561,9 +562,65 @@ class OAuth1Signer {
         body.size(), &h));
     return detail::take_string(h);
   }
+  const finauth_oauth1_signer *native() const noexcept { return h_.get(); }
 
  private:
   detail::Handle<finauth_oauth1_signer, finauth_oauth1_signer_free> h_;
+};
+
+/// Mastercard API calls with payload encryption and OAuth 1.0a in core's order
+/// (finauth_mastercard_auth): the body is encrypted, then signed over the exact bytes sent; the
+/// answer is decrypted. Built from a signer, payload encryption, or both (borrowed during
+/// construction only). Move-only; thread-safe.
+///
+///     finauth::MastercardAuth mc(&signer, &encryption);
+///     auto p = mc.prepare("POST", url, body);   // send p.body with every header of p.headers
+///     std::string clear = mc.response(answer_body, answer_header_block);
+class MastercardAuth {
+ public:
+  /// One prepared request: the body to send (encrypted, or the caller's own when
+  /// `body_changed` is false) and the headers to set, replacing any of the same name.
+  struct Prepared {
+    std::string body;
+    bool body_changed = false;
+    std::vector<std::pair<std::string, std::string>> headers;
+  };
+
+  MastercardAuth(const OAuth1Signer *signer, const PayloadEncryption *encryption) {
+    finauth_mastercard_auth *a = nullptr;
+    detail::check(finauth_mastercard_auth_new(signer ? signer->native() : nullptr,
+                                              encryption ? encryption->native() : nullptr, &a));
+    h_ = Handle(a);
+  }
+
+  /// `url` is the full URL with its query; `body` the exact bytes the caller would send.
+  Prepared prepare(const std::string &method, const std::string &url,
+                   const std::string &body = "") const {
+    char *out = nullptr;
+    finauth_headers *hs = nullptr;
+    detail::check(finauth_mastercard_auth_prepare(
+        h_.get(), method.c_str(), url.c_str(), reinterpret_cast<const uint8_t *>(body.data()),
+        body.size(), &out, &hs));
+    Prepared p;
+    p.headers = detail::take_headers<Headers>(hs).pairs;
+    p.body_changed = out != nullptr;
+    p.body = p.body_changed ? detail::take_string(out) : body;
+    return p;
+  }
+
+  /// The answer's body as the caller should see it: decrypted when it holds encrypted values,
+  /// else `body` itself. `header_block` holds the answer's `Name: value` lines (header mode).
+  std::string response(const std::string &body, const std::string &header_block = "") const {
+    char *out = nullptr;
+    detail::check(finauth_mastercard_auth_response(
+        h_.get(), reinterpret_cast<const uint8_t *>(body.data()), body.size(),
+        header_block.c_str(), &out));
+    return out ? detail::take_string(out) : body;
+  }
+
+ private:
+  using Handle = detail::Handle<finauth_mastercard_auth, finauth_mastercard_auth_free>;
+  Handle h_;
 };
 
 /// Explicit configuration of ClientCredentials (see finauth_client_credentials_config): unset

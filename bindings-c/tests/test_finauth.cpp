@@ -536,3 +536,33 @@ TEST(Encryption, payload_encryption_round_trips_and_throws_encryption_error_on_d
   EXPECT_THROW_AS(finauth::SigningKeyError,
                   finauth::DecryptionKey::from_file(dir + "client-encryption-key.p12", std::string("x")));
 }
+
+TEST(Encryption, mastercard_auth_encrypts_then_signs_and_decrypts_the_answer) {
+  const std::string dir = keys_dir() + "/../encryption-keys/";
+  auto cert = finauth::EncryptionCertificate::from_file(dir + "client-encryption-cert.pem");
+  auto key = finauth::DecryptionKey::from_file(dir + "client-encryption-key.p12",
+                                               std::string("keystorepassword"));
+  finauth::PayloadEncryption enc("jwe", R"({"encryptionPaths": {"$.card": "$.enc"},
+      "decryptionPaths": {"$.enc.encryptedData": "$.card"}})", &cert, &key);
+  auto sk = finauth::SigningKey::from_file(keys_dir() + "/pkcs8.pem");
+  finauth::OAuth1Signer signer("cpp-consumer", sk);
+  std::optional<finauth::MastercardAuth> mc;
+  mc.emplace(&signer, &enc);
+  const std::string url = "https://api.mastercard.com/things?x=1";
+  const std::string plain = R"({"card":{"pan":"5123450000000008"},"id":1})";
+  auto p = mc->prepare("POST", url, plain);
+  CHECK(p.body_changed && p.body.find("5123450000000008") == std::string::npos);
+  CHECK(p.headers.size() == 1 && p.headers[0].first == "Authorization");
+  CHECK(p.headers[0].second.rfind("OAuth ", 0) == 0);
+  // The answer decrypts with the same configuration; anything else comes back as it is.
+  CHECK(mc->response(p.body) == plain);
+  CHECK(mc->response("<html/>") == "<html/>");
+  auto get = mc->prepare("GET", url);
+  CHECK(!get.body_changed && get.body.empty() && get.headers.size() == 1);
+  // Signing only: the body is the caller's own.
+  finauth::MastercardAuth sign_only(&signer, nullptr);
+  auto s = sign_only.prepare("POST", url, plain);
+  CHECK(!s.body_changed && s.body == plain);
+  EXPECT_THROW_AS(finauth::EncryptionError, mc->response(R"({"enc":{"encryptedData":"a.b.c.d.e"}})"));
+  EXPECT_THROW_AS(finauth::ConfigError, finauth::MastercardAuth(nullptr, nullptr));
+}
