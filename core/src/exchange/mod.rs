@@ -136,7 +136,9 @@ impl std::fmt::Debug for Exchange {
 fn is_partner_authentication(url: &Url) -> bool {
     let decoded = percent_encoding::percent_decode_str(url.path()).decode_utf8_lossy();
     let segments = decoded.split('/').filter(|s| !s.is_empty());
-    let wanted = crate::finicity::AUTH_PATH.split('/').filter(|s| !s.is_empty());
+    let wanted = crate::finicity::AUTH_PATH
+        .split('/')
+        .filter(|s| !s.is_empty());
     segments
         .map(str::to_ascii_lowercase)
         .eq(wanted.map(str::to_owned))
