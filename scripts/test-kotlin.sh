@@ -4,6 +4,10 @@
 # uniffi-bindgen, compiled with the Kotlin plugin, JUnit 5 tests (Kotlin and Java) against the
 # sandbox as a real process, and the jar (with the library under linux-x86-64/) installed into the
 # local Maven repository for the quickstarts. Maven and a JDK come from apt-get when missing.
+# The dev.finauth.openapi adapters are tested with the Java clients OpenAPI Generator makes from
+# sandbox/openapi.json (scripts/openapi-clients.sh, which also needs Python and Node.js): Maven's
+# `openapi` profile compiles them with the tests; FINAUTH_REQUIRE_OPENAPI=1 makes their absence a
+# failure, not a skip.
 source "$(dirname "$0")/common.sh"
 
 if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
@@ -26,9 +30,14 @@ else
   grep -E "^test result" "$WORK/rust-tests.out"
 fi
 
+step "OpenAPI Generator's Java clients (okhttp-gson, native, feign) for the dev.finauth.openapi tests"
+bash scripts/openapi-clients.sh
+export FINAUTH_REQUIRE_OPENAPI=1
+
 step "Maven: generate (uniffi-bindgen), compile (Kotlin, Java), JUnit 5, jar, install"
 start=$SECONDS
-mvn -B -q -Dstyle.color=never -f bindings-kotlin/pom.xml install -Dfinauth.native.dir="$CARGO_TARGET_DIR/debug"
+mvn -B -q -Dstyle.color=never -f bindings-kotlin/pom.xml install -Dfinauth.native.dir="$CARGO_TARGET_DIR/debug" \
+  -Dfinauth.openapi.dir="$CARGO_TARGET_DIR/openapi"
 for report in bindings-kotlin/target/surefire-reports/*.txt; do
   grep -h "Tests run" "$report"
 done

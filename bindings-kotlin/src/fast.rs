@@ -4,6 +4,11 @@
 //! direct mapping) for the core's *generation* of the fresh token and keep the string of that
 //! generation; the string crosses uniffi once per generation ([`Fast::token_at`]). The numbers are
 //! the core's (a new token, or a new App Key, is a new one): this binding numbers nothing itself.
+//!
+//! The OkHttp interceptors (and the `dev.finauth.openapi` adapters) send a request with the fresh
+//! token without making an `Exchange` first; [`finauth_jvm_exchange_admitted`] asks the core, for
+//! one plain call, whether it would make one for that request at all (it refuses, for one,
+//! Finicity's partner authentication endpoint), so that rule stays the core's on the fast path too.
 
 use arc_swap::ArcSwap;
 use finauth::AccessToken;
@@ -17,14 +22,36 @@ use std::sync::{Arc, LazyLock};
 pub(crate) trait FreshSource: Send + Sync {
     fn fresh_generation(&self) -> Option<u64>;
     fn fresh_with_generation(&self) -> Option<(u64, AccessToken)>;
+    /// Whether the core makes an exchange for `method url` (its `exchange()` succeeds).
+    fn admits(&self, method: &str, url: &str) -> bool;
 }
 
-impl<T: finauth::TokenOwner> FreshSource for T {
+/// A core object whose requests go through `exchange()` (a refused one is the core's decision).
+pub(crate) trait Exchanges {
+    fn admits(&self, method: &str, url: &str) -> bool;
+}
+
+impl Exchanges for finauth::PartnerAuth {
+    fn admits(&self, method: &str, url: &str) -> bool {
+        self.exchange(method, url).is_ok()
+    }
+}
+
+impl Exchanges for finauth::ClientCredentials {
+    fn admits(&self, method: &str, url: &str) -> bool {
+        self.exchange(method, url).is_ok()
+    }
+}
+
+impl<T: finauth::TokenOwner + Exchanges> FreshSource for T {
     fn fresh_generation(&self) -> Option<u64> {
         finauth::TokenOwner::fresh_generation(self)
     }
     fn fresh_with_generation(&self) -> Option<(u64, AccessToken)> {
         finauth::TokenOwner::fresh_token_with_generation(self)
+    }
+    fn admits(&self, method: &str, url: &str) -> bool {
+        Exchanges::admits(self, method, url)
     }
 }
 
@@ -113,6 +140,55 @@ pub extern "C" fn finauth_jvm_fresh_generation(id: i64) -> i64 {
     .unwrap_or(-1)
 }
 
+/// 1 when the core would make an exchange for `method` `url` (UTF-8 bytes, lengths given) on the
+/// object `id`, else 0: refused (the caller then takes the slow path, whose `exchange()` throws
+/// the core's error), an unknown or closed id, bad bytes, or a panic (never unwound into the
+/// JVM). No I/O, no waiting: the fast path of a request with a fresh token asks it before sending.
+/// Byte arrays, not strings: JNA's conversion of two `String`s costs several µs, a `byte[]` a
+/// fraction of one.
+///
+/// # Safety
+///
+/// `method` and `url` are null or point to at least `method_len` and `url_len` readable bytes for
+/// the duration of the call (JNA passes a Java `byte[]` so).
+#[no_mangle]
+pub unsafe extern "C" fn finauth_jvm_exchange_admitted(
+    id: i64,
+    method: *const u8,
+    method_len: i32,
+    url: *const u8,
+    url_len: i32,
+) -> i32 {
+    let (Ok(method_len), Ok(url_len)) = (usize::try_from(method_len), usize::try_from(url_len))
+    else {
+        return 0;
+    };
+    if method.is_null() || url.is_null() {
+        return 0;
+    }
+    // SAFETY: both non-null and readable for their lengths during the call (see above).
+    let (method, url) = unsafe {
+        (
+            std::slice::from_raw_parts(method, method_len),
+            std::slice::from_raw_parts(url, url_len),
+        )
+    };
+    catch_unwind(AssertUnwindSafe(|| {
+        let (Ok(id), Ok(method), Ok(url)) = (
+            u64::try_from(id),
+            std::str::from_utf8(method),
+            std::str::from_utf8(url),
+        ) else {
+            return 0;
+        };
+        REGISTRY
+            .load()
+            .get(&id)
+            .map_or(0, |s| i32::from(s.source.admits(method, url)))
+    }))
+    .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +202,9 @@ mod tests {
         }
         fn fresh_with_generation(&self) -> Option<(u64, AccessToken)> {
             self.0.lock().map(|t| t.clone()).unwrap_or(None)
+        }
+        fn admits(&self, _method: &str, url: &str) -> bool {
+            !url.contains("refused")
         }
     }
 
@@ -202,5 +281,72 @@ mod tests {
         assert_eq!(finauth_jvm_fresh_generation(0), -1);
         assert_eq!(finauth_jvm_fresh_generation(-5), -1);
         assert_eq!(finauth_jvm_fresh_generation(i64::MAX), -1);
+    }
+
+    fn admitted(id: i64, method: &str, url: &str) -> i32 {
+        let len = |s: &str| i32::try_from(s.len()).expect("short");
+        // SAFETY: two byte slices alive for the call, with their lengths.
+        unsafe {
+            finauth_jvm_exchange_admitted(id, method.as_ptr(), len(method), url.as_ptr(), len(url))
+        }
+    }
+
+    #[test]
+    fn admission_is_the_sources_and_unknown_ids_or_null_strings_are_refused() {
+        let (fast, _slot) = fake();
+        assert_eq!(admitted(fast.id(), "GET", "https://x.example/ok"), 1);
+        assert_eq!(admitted(fast.id(), "GET", "https://x.example/refused"), 0);
+        assert_eq!(admitted(0, "GET", "https://x.example/ok"), 0);
+        // SAFETY: null pointers and negative lengths are checked before use.
+        assert_eq!(
+            unsafe {
+                finauth_jvm_exchange_admitted(fast.id(), std::ptr::null(), 3, std::ptr::null(), 3)
+            },
+            0
+        );
+        assert_eq!(
+            unsafe {
+                finauth_jvm_exchange_admitted(fast.id(), b"GET".as_ptr(), -1, b"x".as_ptr(), 1)
+            },
+            0
+        );
+        assert_eq!(
+            admitted(fast.id(), "GET", "https://x.example/\u{e9}t\u{e9}"),
+            1
+        );
+        let id = fast.id();
+        drop(fast);
+        assert_eq!(admitted(id, "GET", "https://x.example/ok"), 0);
+    }
+
+    #[test]
+    fn a_partner_auth_admits_its_resources_but_not_its_authentication_endpoint() {
+        let core = finauth::PartnerAuthBuilder::new()
+            .partner_id("p")
+            .partner_secret("s")
+            .app_key("k")
+            .build()
+            .expect("a valid configuration");
+        let fast = Fast::new(core);
+        let base = "https://api.finicity.com";
+        assert_eq!(
+            admitted(
+                fast.id(),
+                "GET",
+                &format!("{base}/aggregation/v1/customers")
+            ),
+            1
+        );
+        for (method, path) in [
+            ("POST", "/aggregation/v2/partners/authentication"),
+            ("PUT", "/aggregation/v2/partners/authentication/"),
+        ] {
+            assert_eq!(
+                admitted(fast.id(), method, &format!("{base}{path}")),
+                0,
+                "{method} {path}"
+            );
+        }
+        assert_eq!(admitted(fast.id(), "NOT A METHOD", &format!("{base}/x")), 0);
     }
 }

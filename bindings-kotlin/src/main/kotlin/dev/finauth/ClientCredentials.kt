@@ -29,6 +29,9 @@ open class ClientCredentials : NativeClientCredentials {
 
     private val cache = FreshTokenCache(fastId()) { freshTokenAt(it) }
 
+    /** Whether the core would make an exchange for this request (the fast path sends only then). */
+    internal fun admits(method: String, url: String): Boolean = cache.admits(method, url)
+
     /** The cached token if no refresh is due yet (no waiting, no I/O), else `null`. */
     override fun freshToken(): String? = cache.fresh() ?: super.freshToken()
 

@@ -18,6 +18,15 @@ internal object FastPath {
     /** The generation (>= 0) of the fresh token of the object [id], or -1: take the slow path. */
     @JvmStatic
     external fun finauth_jvm_fresh_generation(id: Long): Long
+
+    /**
+     * 1 when the core would make an exchange for [method] [url] (UTF-8, [methodLen] and [urlLen]
+     * bytes) on the object [id] (its `exchange()` succeeds), else 0: the caller takes the slow
+     * path, where `exchange()` throws the core's error (the partner authentication endpoint, for
+     * one). Byte arrays: JNA converts a `String` argument at a cost of µs.
+     */
+    @JvmStatic
+    external fun finauth_jvm_exchange_admitted(id: Long, method: ByteArray, methodLen: Int, url: ByteArray, urlLen: Int): Int
 }
 
 /**
@@ -41,5 +50,16 @@ internal class FreshTokenCache(private val id: Long, private val tokenAt: (Long)
         val t = tokenAt(g) ?: return null
         entry = Entry(g, t)
         return t
+    }
+
+    /**
+     * Whether the core makes an exchange for this request: asked (one direct call) before a
+     * request goes out on the fast path, which makes none, so a request the core refuses takes
+     * the slow path and fails there with the core's error.
+     */
+    fun admits(method: String, url: String): Boolean {
+        val m = method.toByteArray(Charsets.UTF_8)
+        val u = url.toByteArray(Charsets.UTF_8)
+        return FastPath.finauth_jvm_exchange_admitted(id, m, m.size, u, u.size) == 1
     }
 }

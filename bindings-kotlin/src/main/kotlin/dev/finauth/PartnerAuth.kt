@@ -47,6 +47,9 @@ open class PartnerAuth : NativePartnerAuth {
         return key to token
     }
 
+    /** Whether the core would make an exchange for this request (the fast path sends only then). */
+    internal fun admits(method: String, url: String): Boolean = cache.admits(method, url)
+
     /** Remember the App Key a slow path read from the core, unless [setAppKey] came first. */
     internal fun learnAppKey(key: String) {
         appKey.compareAndSet(null, key)

@@ -1,6 +1,7 @@
 package dev.finauth.okhttp
 
 import dev.finauth.ClientCredentials
+import dev.finauth.ExchangeDriver
 import okhttp3.Interceptor
 import okhttp3.Response
 
@@ -20,35 +21,12 @@ import okhttp3.Response
  * ```
  */
 class OAuth2Interceptor(private val auth: ClientCredentials) : Interceptor {
-    private val loop = ExchangeLoop(auth.observedStatuses())
-
-    /** Bearer headers of the last token, immutable, published through one volatile field. */
-    private class Reusable(@JvmField val token: String, @JvmField val headers: Map<String, String>)
-
-    @Volatile
-    private var reusable: Reusable? = null
+    private val driver = ExchangeDriver.OAuth2(auth)
 
     override fun intercept(chain: Interceptor.Chain): Response {
         val request = chain.request()
-        val last = reusable
-        if (last != null && auth.freshToken() == last.token) {
-            val first = ExchangeLoop.proceed(chain, request, last.headers)
-            if (!loop.judged(first)) return first
-            return auth.exchange(request.method, request.url.toString()).use { ex ->
-                ex.sentWith(last.token)
-                loop.run(chain, request, ex, first)
-            }
-        }
-        return auth.exchange(request.method, request.url.toString()).use { ex ->
-            val attempt = ex.prepareBlocking()
-            reusable = if (attempt.headers.containsKey(DPOP_HEADER)) null else Reusable(attempt.token, attempt.headers)
-            loop.run(chain, request, ex, ExchangeLoop.proceed(chain, request, attempt.headers))
-        }
+        return driver.run(request.method, request.url.toString(), OkHttpAttempts(chain, request))
     }
 
     override fun toString(): String = "OAuth2Interceptor($auth)"
-
-    private companion object {
-        const val DPOP_HEADER = "DPoP"
-    }
 }
