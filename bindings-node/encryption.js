@@ -254,16 +254,21 @@ class MastercardAuth {
       redirect: req.redirect,
       signal: req.signal,
     })
-    const raw = Buffer.from(await resp.arrayBuffer())
-    const clear = await this.response(raw, resp.headers)
-    const out = new Headers(resp.headers)
-    if (clear.length !== raw.length) {
-      out.delete('content-length')
-      out.delete('content-encoding')
-    }
-    const noBody = resp.status === 204 || resp.status === 304 || (resp.status >= 100 && resp.status < 200)
-    return new Response(noBody ? null : clear, { status: resp.status, statusText: resp.statusText, headers: out })
+    return decryptedResponse(this, resp)
   }
 }
 
-module.exports = { PayloadEncryption, EncryptionCertificate, DecryptionKey, MastercardAuth, loadEncryptionCertificate, loadDecryptionKey }
+/** A fetch `Response` whose body is `auth.response(...)` of `resp`'s (its status and headers kept). */
+async function decryptedResponse(auth, resp) {
+  const raw = Buffer.from(await resp.arrayBuffer())
+  const clear = await auth.response(raw, resp.headers)
+  const out = new Headers(resp.headers)
+  if (clear.length !== raw.length) {
+    out.delete('content-length')
+    out.delete('content-encoding')
+  }
+  const noBody = resp.status === 204 || resp.status === 304 || (resp.status >= 100 && resp.status < 200)
+  return new Response(noBody ? null : clear, { status: resp.status, statusText: resp.statusText, headers: out })
+}
+
+module.exports = { PayloadEncryption, EncryptionCertificate, DecryptionKey, MastercardAuth, loadEncryptionCertificate, loadDecryptionKey, decryptedResponse }
