@@ -828,6 +828,81 @@ async fn a_server_offering_only_tls_1_1_is_refused_and_tls_1_2_is_accepted() {
     assert_eq!(sb.partner_stats(ID).auth_requests, 1);
 }
 
+/// A system with no CA store (slim and distroless images; here: `SSL_CERT_FILE` an empty file and
+/// `SSL_CERT_DIR` an empty directory, which replace the system's store). Plain loopback HTTP needs
+/// no store at all; HTTPS falls back to the bundled Mozilla roots, so a self-signed server is
+/// refused in the handshake as an unknown issuer, not with "cannot build the HTTP client"; naming
+/// its certificate in `SSL_CERT_FILE` is the way out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_ca_store_http_works_and_https_uses_the_bundled_roots() {
+    let dir = TempDir::new("no-ca-store");
+    let empty_file = dir.path().join("empty.pem");
+    let empty_dir = dir.path().join("certs");
+    std::fs::write(&empty_file, "").expect("write the empty bundle");
+    std::fs::create_dir_all(&empty_dir).expect("make the empty directory");
+    let run = |url: &str, ca: &Path, insecure_loopback: bool| {
+        let mut env = vars(url, Partner::DEMO_SECRET, dir.path());
+        env.retain(|(k, _)| !matches!(*k, "FINAUTH_TIMEOUT"));
+        if !insecure_loopback {
+            env.retain(|(k, _)| *k != "FINAUTH_ALLOW_INSECURE_LOOPBACK");
+        }
+        env.push(("FINAUTH_TIMEOUT", "5"));
+        env.push(("SSL_CERT_FILE", ca.to_str().expect("utf-8 path")));
+        env.push(("SSL_CERT_DIR", empty_dir.to_str().expect("utf-8 path")));
+        finauth(&["token"], &env, None)
+    };
+
+    let plain = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("start the sandbox");
+    let ok = run(&plain.url(), &empty_file, true);
+    assert_eq!(ok.code, Some(0), "stderr: {}", ok.stderr);
+
+    let sb = Sandbox::start(SandboxConfig {
+        tls: true,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("start the TLS sandbox");
+    let refused = run(&sb.url(), &empty_file, false);
+    assert_eq!(refused.code, Some(9), "stderr: {}", refused.stderr);
+    // The warning that says which roots are used, then the error.
+    assert!(
+        refused
+            .stderr
+            .contains("using the bundled Mozilla root certificates"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("finauth: TRANSPORT"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains("cannot build the HTTP client"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("UnknownIssuer"),
+        "the bundled roots do not know the sandbox's issuer: {}",
+        refused.stderr
+    );
+    assert_eq!(sb.partner_stats(ID).auth_requests, 0);
+
+    let pem = dir.path().join("sandbox.pem");
+    std::fs::write(
+        &pem,
+        sb.tls_certificate_pem()
+            .expect("a TLS sandbox has a certificate"),
+    )
+    .expect("write the sandbox certificate");
+    let accepted = run(&sb.url(), &pem, false);
+    assert_eq!(accepted.code, Some(0), "stderr: {}", accepted.stderr);
+    assert_eq!(sb.partner_stats(ID).auth_requests, 1);
+}
+
 struct TlsRedis {
     dir: TempDir,
     port: u16,

@@ -49,6 +49,23 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 
 /// A client for one base URL.
 pub(crate) fn client(base: &Url, timeout: Duration) -> Result<reqwest::Client> {
+    let b = builder(base, timeout);
+    if base.scheme() == "http" {
+        // Plain HTTP (an opted-in loopback) verifies no certificate, so it must not need a CA
+        // store: slim and distroless images have none, and the platform verifier refuses to
+        // start without one.
+        return b
+            .tls_certs_only(std::iter::empty())
+            .build()
+            .map_err(|e| Error::Transport(format!("cannot build the HTTP client: {e}")));
+    }
+    match b.build() {
+        Ok(client) => Ok(client),
+        Err(first) => bundled_roots_client(builder(base, timeout), &first),
+    }
+}
+
+fn builder(base: &Url, timeout: Duration) -> reqwest::ClientBuilder {
     let mut b = reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .connect_timeout(timeout.min(Duration::from_secs(10)))
@@ -61,8 +78,37 @@ pub(crate) fn client(base: &Url, timeout: Duration) -> Result<reqwest::Client> {
         // A proxy must not see, nor break, calls to a local sandbox.
         b = b.no_proxy();
     }
-    b.build()
-        .map_err(|e| Error::Transport(format!("cannot build the HTTP client: {e}")))
+    b
+}
+
+/// The platform verifier fails to start when the system has no CA certificates (no
+/// `/etc/ssl/certs`, as in slim and distroless images). Fall back to Mozilla's root set, compiled
+/// in, and say so once: a private CA is then reached through `SSL_CERT_FILE`.
+fn bundled_roots_client(
+    b: reqwest::ClientBuilder,
+    first: &reqwest::Error,
+) -> Result<reqwest::Client> {
+    let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .filter_map(|der| reqwest::Certificate::from_der(der).ok());
+    match b.tls_certs_only(roots).build() {
+        Ok(client) => {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| {
+                tracing::warn!(
+                    "no usable CA store on this system ({}); using the bundled Mozilla root \
+                     certificates (set SSL_CERT_FILE to a PEM bundle to use your own)",
+                    root_cause(first)
+                );
+            });
+            Ok(client)
+        }
+        Err(_) => Err(Error::Transport(format!(
+            "cannot build the HTTP client: {} (if this system has no CA store, install one, \
+             e.g. the ca-certificates package, or set SSL_CERT_FILE to a PEM bundle)",
+            root_cause(first)
+        ))),
+    }
 }
 
 /// Map a reqwest failure to a typed error (reqwest's messages hold no secrets: URLs only).
