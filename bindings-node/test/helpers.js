@@ -1,7 +1,7 @@
 'use strict'
 // The finauth sandbox as a real process (port 0), its admin API, and a PartnerAuth factory.
 const { spawn } = require('node:child_process')
-const { existsSync, mkdtempSync } = require('node:fs')
+const { existsSync, mkdirSync, mkdtempSync, openSync, closeSync } = require('node:fs')
 const { tmpdir } = require('node:os')
 const path = require('node:path')
 const readline = require('node:readline')
@@ -17,9 +17,25 @@ function sandboxBinary() {
   return bin
 }
 
+/** Under FINAUTH_TEST_ARTIFACTS when set (scripts/secret-scan.sh reads it), else the OS temp dir. */
+function artifactsDir() {
+  const root = process.env.FINAUTH_TEST_ARTIFACTS
+  if (!root) return null
+  mkdirSync(root, { recursive: true })
+  return root
+}
+
+/** The sandbox's stderr: a log under FINAUTH_TEST_ARTIFACTS when set, else discarded. */
+function sandboxStderr() {
+  const root = artifactsDir()
+  return root ? openSync(path.join(root, `sandbox-node-${process.pid}.log`), 'a') : 'ignore'
+}
+
 class Sandbox {
   static async start(...args) {
-    const proc = spawn(sandboxBinary(), ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const stderr = sandboxStderr()
+    const proc = spawn(sandboxBinary(), ['--port', '0', ...args], { stdio: ['ignore', 'pipe', stderr] })
+    if (stderr !== 'ignore') closeSync(stderr) // the child has its own copy
     const rl = readline.createInterface({ input: proc.stdout })
     const url = await new Promise((resolve, reject) => {
       rl.once('line', (line) => resolve(line.trim()))
@@ -109,7 +125,7 @@ function options(sb, extra = {}) {
 }
 
 function tempDir() {
-  return mkdtempSync(path.join(tmpdir(), 'finauth-node-'))
+  return mkdtempSync(path.join(artifactsDir() ?? tmpdir(), 'finauth-node-'))
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))

@@ -19,6 +19,14 @@ SECRET = "DemoSecret2026"
 APP_KEY = "demo-app-key"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """With FINAUTH_TEST_ARTIFACTS, every tmp_path (the tests' FileStore directories) lives under
+    it, and is kept, for scripts/secret-scan.sh."""
+    root = os.environ.get("FINAUTH_TEST_ARTIFACTS")
+    if root and not config.option.basetemp:
+        config.option.basetemp = os.path.join(root, f"pytest-{os.getpid()}")
+
+
 def sandbox_binary() -> str:
     path = os.environ.get("FINAUTH_SANDBOX_BIN") or str(ROOT / "target" / "debug" / "finauth-sandbox")
     if not os.path.exists(path):
@@ -26,16 +34,29 @@ def sandbox_binary() -> str:
     return path
 
 
+def sandbox_stderr() -> Any:
+    """The sandbox's stderr: a log under FINAUTH_TEST_ARTIFACTS when set (scripts/secret-scan.sh
+    reads it), else discarded."""
+    root = os.environ.get("FINAUTH_TEST_ARTIFACTS")
+    if not root:
+        return subprocess.DEVNULL
+    os.makedirs(root, exist_ok=True)
+    return open(os.path.join(root, f"sandbox-python-{os.getpid()}.log"), "ab")
+
+
 class Sandbox:
     """A running finauth-sandbox process."""
 
     def __init__(self, *args: str) -> None:
+        stderr = sandbox_stderr()
         self.proc = subprocess.Popen(
             [sandbox_binary(), "--port", "0", *args],
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=stderr,
             text=True,
         )
+        if stderr is not subprocess.DEVNULL:
+            stderr.close()  # the child has its own copy
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline().strip()
         if not line.startswith("http://"):

@@ -20,6 +20,9 @@ mod error;
 pub mod exchange;
 mod fingerprint;
 pub mod finicity;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lifecycle;
 pub mod mastercard;
 pub mod oauth1;

@@ -168,7 +168,7 @@ fn scripted(status: u16, body: String) -> ScriptedAnswer {
         status,
         headers: BTreeMap::from([("content-type".into(), "application/json".into())]),
         body,
-        pass: false,
+        ..ScriptedAnswer::default()
     }
 }
 

@@ -146,6 +146,32 @@ async fn wall_clock_jumps_do_not_expire_own_tokens_or_cause_refreshes() {
     assert_eq!(auths(&sb), 1);
 }
 
+/// Regression (found by the fleet model, seed 3): after the wall clock was set back, a newer
+/// shared token carries an older `issued_at`, and every other process refused it and
+/// authenticated for itself.
+#[tokio::test]
+async fn after_the_wall_clock_is_set_back_processes_adopt_the_newer_shared_token() {
+    let sb = sandbox().await;
+    let clock = Arc::new(ManualClock::new());
+    let store: Arc<dyn finauth::Store> =
+        Arc::new(finauth::FileStore::new(temp_dir("wall-set-back")).unwrap());
+    let a = windowed(&sb, &clock).store(store.clone()).build().unwrap();
+    let b = windowed(&sb, &clock).store(store).build().unwrap();
+    let first = a.token().await.unwrap();
+    assert_eq!(b.token().await.unwrap(), first, "b adopts a's token");
+    clock.jump_wall(-3_600_000);
+    // Both now in the mandatory window: a refreshes, b must take a's new token.
+    clock.advance(Duration::from_millis(2100));
+    let second = a.token().await.unwrap();
+    assert_ne!(second, first);
+    assert_eq!(b.token().await.unwrap(), second);
+    assert_eq!(
+        auths(&sb),
+        2,
+        "one authentication per refresh for both processes"
+    );
+}
+
 #[tokio::test]
 async fn resource_call_with_an_expired_token_invalidates_and_retries_once() {
     let sb = sandbox().await;

@@ -296,6 +296,7 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Resp
     match outcome {
         Ok(token) => {
             tracing::debug!("finauth-sandbox: token issued");
+            crate::token_log::record(&token);
             if xml {
                 (
                     StatusCode::OK,

@@ -43,6 +43,8 @@ mod resources;
 mod script;
 mod state;
 mod tls;
+mod token_log;
+mod wire;
 
 pub use encrypted::{EncryptionSpec, ENCRYPTED_PATH};
 pub use oauth1::{OAuth1Key, OAuth1Stats, OAUTH1_PATH};
@@ -52,6 +54,7 @@ pub use oauth2::{
 };
 pub use resources::{OPENAPI_JSON, OPENAPI_PATH};
 pub use script::{ReceivedRequest, ScriptReport, ScriptedAnswer};
+pub use wire::WireFault;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -390,8 +393,11 @@ impl Sandbox {
             });
             (task, Some(generated.cert_pem))
         } else {
+            // Plain HTTP can play scripted wire faults: each request sees its connection.
+            let listener = wire::WireListener(listener);
+            let service = router.into_make_service_with_connect_info::<wire::Wire>();
             let task = tokio::spawn(async move {
-                let served = axum::serve(listener, router)
+                let served = axum::serve(listener, service)
                     .with_graceful_shutdown(stop)
                     .await;
                 if let Err(err) = served {

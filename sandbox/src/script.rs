@@ -2,19 +2,22 @@
 //! under a path prefix get, in order, and reads back what those requests carried. The request
 //! policy's conformance corpus and the hostile-server tests run through it, so every binding's
 //! real HTTP library meets the same byte-for-byte answers. When the queue is empty the sandbox
-//! answers as usual.
+//! answers as usual. An answer may also be late (`delay_ms`), repeat (`times`, `for_ms`: a 5xx
+//! storm is one answer repeated), or break on the wire (`fault`, see [`crate::wire`]).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::state::Shared;
+use crate::wire::{Wire, WireFault};
 
 /// Bodies the script records are cut here (they are read back only to compare).
 const MAX_RECORDED_BODY: usize = 64 * 1024;
@@ -28,6 +31,14 @@ pub struct ScriptedAnswer {
     pub headers: BTreeMap<String, String>,
     pub body: String,
     pub pass: bool,
+    /// Wait this long before answering (before the head: a server slower than the client).
+    pub delay_ms: u64,
+    /// Break the answer on the wire instead of sending it whole (plain HTTP only).
+    pub fault: Option<WireFault>,
+    /// Answer this many requests (0 and 1: one).
+    pub times: u32,
+    /// Instead of `times`: answer every request until this long after the first one it answered.
+    pub for_ms: u64,
 }
 
 /// A request the script saw.
@@ -46,6 +57,38 @@ pub(crate) struct Script {
     prefix: String,
     answers: std::collections::VecDeque<ScriptedAnswer>,
     received: Vec<ReceivedRequest>,
+    /// How many requests the first answer served, and when it served the first.
+    head_used: u32,
+    head_started: Option<Instant>,
+}
+
+impl Script {
+    /// The answer for the next request: the first one, used up after `times` requests or once
+    /// `for_ms` has passed since it first answered.
+    fn next_answer(&mut self) -> Option<ScriptedAnswer> {
+        loop {
+            let front = self.answers.front()?;
+            if front.for_ms > 0 {
+                let started = *self.head_started.get_or_insert_with(Instant::now);
+                if started.elapsed() < Duration::from_millis(front.for_ms) {
+                    return Some(front.clone());
+                }
+                self.pop();
+                continue;
+            }
+            self.head_used += 1;
+            if self.head_used < front.times.max(1) {
+                return Some(front.clone());
+            }
+            return self.pop();
+        }
+    }
+
+    fn pop(&mut self) -> Option<ScriptedAnswer> {
+        self.head_used = 0;
+        self.head_started = None;
+        self.answers.pop_front()
+    }
 }
 
 /// `POST /__admin/script`: replaces the script.
@@ -79,6 +122,8 @@ impl ScriptCell {
         s.prefix = r.path_prefix;
         s.answers = r.answers.into();
         s.received.clear();
+        s.head_used = 0;
+        s.head_started = None;
     }
 
     pub fn clear(&self) {
@@ -111,6 +156,10 @@ pub(crate) async fn layer(State(shared): State<Arc<Shared>>, req: Request, next:
     if !scripted {
         return next.run(req).await;
     }
+    let wire = req
+        .extensions()
+        .get::<ConnectInfo<Wire>>()
+        .map(|ConnectInfo(w)| w.clone());
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, 1024 * 1024).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response();
@@ -135,15 +184,46 @@ pub(crate) async fn layer(State(shared): State<Arc<Shared>>, req: Request, next:
             headers,
             body: recorded_body,
         });
-        s.answers.pop_front()
+        s.next_answer()
     };
-    match answer {
-        Some(a) if !a.pass => render(a),
-        _ => {
+    let Some(a) = answer else {
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+    };
+    if a.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(a.delay_ms)).await;
+    }
+    match (a.pass, &a.fault, wire) {
+        (true, _, _) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
+        (false, Some(fault), Some(wire)) => {
+            let headers: Vec<(String, String)> = a.headers.clone().into_iter().collect();
+            wire.play(fault, a.status, &headers, a.body.as_bytes())
+                .await;
+            broken()
+        }
+        (false, Some(_), None) => (
+            StatusCode::NOT_IMPLEMENTED,
+            "finauth-sandbox: wire faults need plain HTTP",
+        )
+            .into_response(),
+        (false, None, _) => render(a),
     }
+}
+
+/// What hyper gets after a wire fault wrote the answer: a body that fails, so hyper drops the
+/// connection (its own head goes nowhere: the connection is muted).
+fn broken() -> Response {
+    let failed = futures_util::stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "finauth-sandbox: wire fault played",
+        ))
+    });
+    Response::new(Body::from_stream(failed))
 }
 
 fn render(a: ScriptedAnswer) -> Response {

@@ -58,6 +58,8 @@ static const test_case TESTS[] = {
     T(a_token_with_a_control_character_is_refused_in_json_and_xml),
     T(a_store_document_edited_to_hold_a_crlf_token_is_refused),
     T(a_secret_or_app_key_around_the_cut_never_reaches_the_error),
+    T(stress_64_threads_on_one_object),
+    T(stress_64_threads_on_objects_sharing_a_file_store),
 };
 
 int main(int argc, char **argv) {

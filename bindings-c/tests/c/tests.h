@@ -47,5 +47,7 @@ void exchange_arguments_and_order_are_checked(void);
 void a_token_with_a_control_character_is_refused_in_json_and_xml(void);
 void a_store_document_edited_to_hold_a_crlf_token_is_refused(void);
 void a_secret_or_app_key_around_the_cut_never_reaches_the_error(void);
+void stress_64_threads_on_one_object(void);
+void stress_64_threads_on_objects_sharing_a_file_store(void);
 
 #endif

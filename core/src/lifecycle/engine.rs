@@ -78,7 +78,6 @@ struct Cached {
     generation: u64,
     refresh_at: Mono,
     mandatory_at: Mono,
-    issued_at_ms: u64,
 }
 
 type Flight = Shared<BoxFuture<'static, Result<AccessToken>>>;
@@ -231,7 +230,6 @@ impl<S: TokenSource> Engine<S> {
                     generation: local_copy::new_generation(),
                     refresh_at: c.refresh_at,
                     mandatory_at: c.mandatory_at,
-                    issued_at_ms: c.issued_at_ms,
                 })
             })
         });
@@ -743,7 +741,6 @@ impl<S: TokenSource> Engine<S> {
             generation: local_copy::new_generation(),
             refresh_at: sent_mono + f.refresh_after,
             mandatory_at: sent_mono + (f.lifetime - margin),
-            issued_at_ms: sent_wall,
         };
         let record = TokenRecord {
             token: f.token.0.clone(),
@@ -789,8 +786,11 @@ impl<S: TokenSource> Engine<S> {
                 return Ok(None);
             }
         }
+        // Only this process's own copy is skipped. Comparing issue times here made a wall clock
+        // set back refuse every newer record, so each process authenticated for itself (found by
+        // the fleet model, docs/FLEET-MODEL.md); an older record fails the window check anyway.
         if let Some(c) = &*self.cache.load() {
-            if c.token.0.ct_eq(&rec.token) || rec.issued_at_ms <= c.issued_at_ms {
+            if c.token.0.ct_eq(&rec.token) {
                 return Ok(None);
             }
         }
@@ -815,7 +815,6 @@ impl<S: TokenSource> Engine<S> {
             generation: local_copy::new_generation(),
             refresh_at: at(rec.refresh_at_ms.min(mandatory_ms)),
             mandatory_at: at(mandatory_ms),
-            issued_at_ms: rec.issued_at_ms,
         })));
         bump(&self.counters.tokens_adopted);
         tracing::debug!("adopted a token published by another process");

@@ -20,12 +20,12 @@
 //! ```
 
 mod client;
-mod config;
-mod discovery;
-mod dpop;
+pub(crate) mod config;
+pub(crate) mod discovery;
+pub(crate) mod dpop;
 pub mod jose;
 mod metadata;
-mod source;
+pub(crate) mod source;
 
 pub use client::{ClientCredentials, OAuth2Headers};
 pub use config::{AuthMethod, ClientCredentialsBuilder};

@@ -316,7 +316,10 @@ impl OAuth2Source {
         Ok((raw, sent))
     }
 
-    fn parse_success(&self, raw: &RawResponse) -> std::result::Result<Fetched, FetchError> {
+    pub(crate) fn parse_success(
+        &self,
+        raw: &RawResponse,
+    ) -> std::result::Result<Fetched, FetchError> {
         let bad = |m: &str| {
             FetchError::Other(Error::Server {
                 status: raw.status,
@@ -398,7 +401,7 @@ pub(crate) fn correlation_id(headers: &reqwest::header::HeaderMap) -> Option<Str
     })
 }
 
-fn retry_after(raw: &RawResponse) -> Option<Duration> {
+pub(crate) fn retry_after(raw: &RawResponse) -> Option<Duration> {
     raw.headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())

@@ -5,10 +5,10 @@
 //! writes it with a compare-and-set script). `MemoryStore` serves one process; `FileStore` every process on a host;
 //! `RedisStore` every host that reaches one Redis server.
 
-mod file;
+pub(crate) mod file;
 mod memory;
 #[cfg(feature = "redis")]
-mod redis;
+pub(crate) mod redis;
 pub(crate) mod state;
 
 pub use file::FileStore;

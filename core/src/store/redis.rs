@@ -454,7 +454,7 @@ impl Inner {
 }
 
 /// The key's time to live in ms, or 0 for none (lockout-guard state never expires silently).
-fn ttl_ms(s: &IdentityState, now_ms: u64) -> u64 {
+pub(crate) fn ttl_ms(s: &IdentityState, now_ms: u64) -> u64 {
     let guard_state = s.failed_attempts > 0
         || !s.reservations.is_empty()
         || !s.rejected.is_empty()
@@ -472,7 +472,7 @@ fn ttl_ms(s: &IdentityState, now_ms: u64) -> u64 {
     .max()
     .unwrap_or(now_ms)
     .max(now_ms);
-    until - now_ms + IDLE_TTL_MS
+    (until - now_ms).saturating_add(IDLE_TTL_MS)
 }
 
 impl Store for RedisStore {
@@ -523,6 +523,21 @@ mod tests {
         assert!(s
             .key_for(&IdentityKey::new("f", "u", "p"))
             .starts_with("fleet:"));
+    }
+
+    #[test]
+    fn a_token_expiring_at_the_end_of_time_gets_a_ttl() {
+        // Found by the store_documents fuzz target: `until - now + IDLE_TTL_MS` overflowed.
+        let s = IdentityState {
+            token: Some(crate::store::TokenRecord {
+                token: crate::Secret::new("t"),
+                issued_at_ms: 0,
+                refresh_at_ms: 0,
+                expires_at_ms: u64::MAX,
+            }),
+            ..IdentityState::default()
+        };
+        assert_eq!(ttl_ms(&s, 0), u64::MAX);
     }
 
     #[test]

@@ -197,7 +197,8 @@ impl IdentityState {
                 if self.lease.is_some() {
                     return StoreReply::Lease(None);
                 }
-                self.fence_counter += 1;
+                // Saturating: a stored document may hold any number (one at u64::MAX panicked).
+                self.fence_counter = self.fence_counter.saturating_add(1);
                 self.lease = Some(Lease {
                     fence: self.fence_counter,
                     holder,
@@ -290,12 +291,12 @@ impl IdentityState {
                 failed_attempts: self.failed_attempts,
             };
         }
-        if self.failed_attempts + self.reservations.len() as u32 >= max {
+        if self.attempts_used() >= max {
             return ReserveOutcome::Exhausted {
                 failed_attempts: self.failed_attempts,
             };
         }
-        self.next_id += 1;
+        self.next_id = self.next_id.saturating_add(1);
         let id = self.next_id;
         self.reservations.push(Reservation {
             id,
@@ -351,7 +352,13 @@ impl IdentityState {
 
     /// Attempts left before the guard refuses.
     pub fn attempts_remaining(&self, max: u32) -> u32 {
-        max.saturating_sub(self.failed_attempts + self.reservations.len() as u32)
+        max.saturating_sub(self.attempts_used())
+    }
+
+    /// Failures plus attempts in flight, saturating (the counts come from a stored document).
+    fn attempts_used(&self) -> u32 {
+        let in_flight = u32::try_from(self.reservations.len()).unwrap_or(u32::MAX);
+        self.failed_attempts.saturating_add(in_flight)
     }
 }
 
@@ -464,6 +471,41 @@ mod tests {
         assert!(matches!(
             reserve(&mut s, 2, "b"),
             ReserveOutcome::Granted { .. }
+        ));
+    }
+
+    #[test]
+    fn a_document_at_the_limits_of_its_numbers_takes_every_op() {
+        // Found by the store_documents fuzz target: `fence_counter += 1` overflowed on a stored
+        // document with u64::MAX (a panic with overflow checks, a wrapped fence without).
+        let doc = r#"{"fingerprint_salt":"x","failed_attempts":4294967295,
+            "reservations":[{"id":18446744073709551615,"expires_at_ms":18446744073709551615}],
+            "fence_counter":18446744073709551615,"next_id":18446744073709551615}"#;
+        let at_limits: IdentityState = serde_json::from_str(doc).unwrap();
+        let ops = [
+            StoreOp::AcquireLease {
+                holder: "h".into(),
+                ttl_ms: u64::MAX,
+            },
+            StoreOp::Reserve {
+                fingerprint: "fp".into(),
+                max_failed_attempts: u32::MAX,
+                ttl_ms: 1,
+            },
+        ];
+        for op in ops {
+            let mut s = at_limits.clone();
+            s.apply(0, op);
+            assert_eq!(s.fence_counter, u64::MAX);
+            assert_eq!(s.attempts_remaining(u32::MAX), 0);
+        }
+        let mut s = at_limits.clone();
+        s.failed_attempts = 0;
+        assert!(matches!(
+            s.reserve(0, "fp".into(), u32::MAX, 1),
+            ReserveOutcome::Granted {
+                reservation: u64::MAX
+            }
         ));
     }
 

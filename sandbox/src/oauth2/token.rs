@@ -373,6 +373,7 @@ fn issue(
 ) -> Response {
     st.seq += 1;
     let token = random_text(st.seq);
+    crate::token_log::record(&token);
     let settings = &st.settings;
     let lifetime = settings.expires_in.unwrap_or(settings.implicit_lifetime);
     let mut answer = json!({

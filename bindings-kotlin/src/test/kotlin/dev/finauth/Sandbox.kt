@@ -18,6 +18,16 @@ const val APP_KEY = "demo-app-key"
 const val CLIENT_ID = "finauth-demo-client"
 const val CLIENT_SECRET = "demo-client-secret"
 
+/**
+ * The sandbox's stderr: a log under FINAUTH_TEST_ARTIFACTS when set (scripts/secret-scan.sh
+ * reads it), else discarded.
+ */
+private fun stderrRedirect(): ProcessBuilder.Redirect {
+    val root = System.getenv("FINAUTH_TEST_ARTIFACTS")?.takeIf { it.isNotEmpty() } ?: return ProcessBuilder.Redirect.DISCARD
+    val dir = File(root).apply { mkdirs() }
+    return ProcessBuilder.Redirect.appendTo(File(dir, "sandbox-jvm-${ProcessHandle.current().pid()}.log"))
+}
+
 /** The finauth sandbox as a real process on a free loopback port, and its admin API. */
 class Sandbox(vararg args: String) : AutoCloseable {
     private val process: Process
@@ -28,7 +38,7 @@ class Sandbox(vararg args: String) : AutoCloseable {
         val bin = System.getProperty("finauth.sandbox") ?: "../target/debug/finauth-sandbox"
         check(File(bin).canExecute()) { "sandbox binary not found at $bin: cargo build -p finauth-sandbox" }
         process = ProcessBuilder(listOf(bin, "--port", "0") + args)
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(stderrRedirect())
             .start()
         val line = process.inputStream.bufferedReader().readLine() ?: ""
         if (!line.startsWith("http://")) {
