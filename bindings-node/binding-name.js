@@ -1,6 +1,8 @@
 'use strict'
-// The file name of the native addon for this platform, as `napi build --platform` names it:
-// `finauth.<platform>-<arch>[-abi].node` (e.g. `finauth.linux-x64-gnu.node`).
+// Where the native addon for this platform lives, as napi-rs names it: the file
+// `finauth.<platform>-<arch>[-abi].node` (e.g. `finauth.linux-x64-gnu.node`) in a development
+// checkout, or the platform package `finauth-<platform>-<arch>[-abi]` that npm installs from the
+// main package's optionalDependencies.
 
 function abi() {
   if (process.platform !== 'linux') return ''
@@ -19,4 +21,10 @@ function platformSuffix() {
   }
 }
 
-module.exports = `finauth.${platformSuffix()}.node`
+const suffix = platformSuffix()
+
+module.exports = {
+  suffix,
+  fileName: `finauth.${suffix}.node`,
+  packageName: `finauth-${suffix}`,
+}

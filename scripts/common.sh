@@ -29,14 +29,38 @@ build_workspace() {
   cargo build --workspace --all-targets --locked
 }
 
+# workspace_version: the one version of every artifact (Cargo.toml [workspace.package]).
+workspace_version() {
+  sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "$ROOT/Cargo.toml"
+}
+
+# soname_link DIR: libfinauth.so carries a versioned SONAME (bindings-c/build.rs), which is what a
+# program linked against it asks the loader for: put that name beside the build output.
+soname_link() {
+  local soname
+  soname="$(readelf -d "$1/libfinauth.so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')"
+  [ -n "$soname" ] || { echo "error: $1/libfinauth.so has no SONAME" >&2; return 1; }
+  ln -sf libfinauth.so "$1/$soname"
+}
+
 # start_sandbox [args...]: the debug sandbox binary (the caller builds it) in the background on a
 # free loopback port; sets SANDBOX_URL and SANDBOX_PID; stopped when the script exits.
 start_sandbox() {
   local out
-  out="$(mktemp)"
+  # Its output is kept under FINAUTH_TEST_ARTIFACTS when set, for scripts/secret-scan.sh.
+  if [ -n "${FINAUTH_TEST_ARTIFACTS:-}" ]; then
+    mkdir -p "$FINAUTH_TEST_ARTIFACTS"
+    out="$(mktemp "$FINAUTH_TEST_ARTIFACTS/sandbox-XXXXXX")"
+  else
+    out="$(mktemp)"
+  fi
   "$CARGO_TARGET_DIR/debug/finauth-sandbox" --port 0 "$@" >"$out" 2>"$out.err" &
   SANDBOX_PID=$!
-  on_exit "kill $SANDBOX_PID 2>/dev/null; rm -f '$out' '$out.err'"
+  if [ -n "${FINAUTH_TEST_ARTIFACTS:-}" ]; then
+    on_exit "kill $SANDBOX_PID 2>/dev/null"
+  else
+    on_exit "kill $SANDBOX_PID 2>/dev/null; rm -f '$out' '$out.err'"
+  fi
   for _ in $(seq 1 100); do
     [ -s "$out" ] && break
     sleep 0.1

@@ -14,6 +14,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+soname_link "$REL"
 cc -std=c11 -O2 -Wall -Wextra -Werror -Ibindings-c/include bench/c/token_bench.c \
   -o "$WORK/token_bench" -L"$REL" -lfinauth -Wl,-rpath,"$REL" -lpthread
 

@@ -103,7 +103,7 @@ function main() {
   const finauth = require(path.join(ROOT, 'bindings-node'))
   const mc = require('mastercard-client-encryption')
   const mcVersion = require('mastercard-client-encryption/package.json').version
-  const addon = process.env.FINAUTH_NODE_ADDON || path.join(ROOT, 'bindings-node', require(path.join(ROOT, 'bindings-node', 'binding-name.js')))
+  const addon = process.env.FINAUTH_NODE_ADDON || path.join(ROOT, 'bindings-node', require(path.join(ROOT, 'bindings-node', 'binding-name.js')).fileName)
   console.log(`NOTE node ${process.version}, finauth addon ${path.relative(ROOT, addon)}, mastercard-client-encryption ${mcVersion}`)
 
   const texts = { '1k': payload(1024), '1m': payload(1024 * 1024) }

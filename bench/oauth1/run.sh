@@ -30,6 +30,7 @@ rm -rf "$WHEELS"
   --interpreter "$PY" --out "$WHEELS"
 "$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$WHEELS"/finauth-*.whl
 cargo bench --locked -p finauth-bench --bench oauth1 --no-run
+soname_link "$REL"
 cc -std=c11 -O2 -Wall -Wextra -Werror -Ibindings-c/include "$HERE/sign_bench.c" \
   -o "$WORK/sign_bench" -L"$REL" -lfinauth -Wl,-rpath,"$REL" -lpthread
 

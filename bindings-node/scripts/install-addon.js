@@ -11,6 +11,6 @@ const pkg = path.resolve(__dirname, '..')
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(pkg, '..', 'target')
 const lib = { win32: 'finauth_node.dll', darwin: 'libfinauth_node.dylib' }[process.platform] || 'libfinauth_node.so'
 const from = path.join(targetDir, profile, lib)
-const to = path.join(pkg, require('../binding-name.js'))
+const to = path.join(pkg, require('../binding-name.js').fileName)
 fs.copyFileSync(from, to)
 console.log(`${path.relative(process.cwd(), from)} -> ${path.relative(process.cwd(), to)} (${(fs.statSync(to).size / 1048576).toFixed(1)} MiB)`)
