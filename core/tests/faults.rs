@@ -24,6 +24,9 @@ const MARGIN: Duration = Duration::from_millis(1500);
 const SLOW_MS: u64 = 4000;
 
 const AUTH: &str = finauth::finicity::AUTH_PATH;
+/// Longer than the 1 ms back-off the objects here use, as the engine's coarse monotonic clock sees
+/// it (a tick of up to 10 ms).
+const PAST_BACKOFF: Duration = Duration::from_millis(50);
 const TOKEN_BODY: &str = r#"{"token":"FaultyTokenThatNeverArrivesWhole"}"#;
 
 fn faulted(status: u16, body: &str, fault: Option<WireFault>) -> ScriptedAnswer {
@@ -126,8 +129,9 @@ async fn every_transport_fault_on_the_token_endpoint_is_typed_bounded_and_not_a_
     one_recorded_failure(&sb, &store).await;
     let auth = partner(&sb, &store);
     for (what, answer, kind) in transport_faults() {
-        // Past the 1 ms back-off of the fault before, so this call sends a request.
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        // Past the 1 ms back-off of the fault before, so this call sends a request. The engine
+        // reads a coarse monotonic clock (a tick of up to 10 ms): 5 ms was sometimes too short.
+        tokio::time::sleep(PAST_BACKOFF).await;
         sb.script(AUTH, vec![answer]);
         let e = bounded(what, auth.token()).await.unwrap_err();
         assert_kind(what, &e, kind);
@@ -142,7 +146,7 @@ async fn every_transport_fault_on_the_token_endpoint_is_typed_bounded_and_not_a_
     }
     // The server answers again: a token, and the success clears the count as usual.
     sb.script(AUTH, vec![]);
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    tokio::time::sleep(PAST_BACKOFF).await;
     auth.token().await.unwrap();
     assert_eq!(auth.guard_status().await.unwrap().failed_attempts, 0);
 }
@@ -328,7 +332,7 @@ async fn oauth2_client_credentials_meet_the_same_faults_with_the_same_errors() {
         "SERVER",
     ));
     for (what, answer, kind) in faults {
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        tokio::time::sleep(PAST_BACKOFF).await;
         sb.script("/oauth2/token", vec![answer]);
         let e = bounded(what, cc.token()).await.unwrap_err();
         assert_kind(what, &e, kind);
@@ -336,7 +340,7 @@ async fn oauth2_client_credentials_meet_the_same_faults_with_the_same_errors() {
         assert_eq!((guard.failed_attempts, guard.in_flight), (1, 0), "{what}");
     }
     sb.script("/oauth2/token", vec![]);
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    tokio::time::sleep(PAST_BACKOFF).await;
     cc.token().await.unwrap();
     assert_eq!(cc.guard_status().await.unwrap().failed_attempts, 0);
 }

@@ -275,7 +275,8 @@ async fn a_full_disk_gives_store_errors_and_never_costs_the_guard_its_count() {
     disk.free();
     assert_eq!(stored_count(&doc), 1);
     assert_eq!(strict.guard_status().await.unwrap().failed_attempts, 1);
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    // Past the 1 ms back-off, on the engine's coarse clock (a tick of up to 10 ms).
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     strict.token().await.unwrap();
     assert_eq!(stored_count(&doc), 0, "a success clears it, as always");
     strict.reset_lockout_guard().await.unwrap();
