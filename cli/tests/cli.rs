@@ -776,6 +776,18 @@ impl Drop for OpensslServer {
     }
 }
 
+/// The TLS sandbox's self-signed certificate, written to `dir` for `SSL_CERT_FILE`.
+fn write_sandbox_certificate(sb: &Sandbox, dir: &TempDir) -> std::path::PathBuf {
+    let pem = dir.path().join("sandbox.pem");
+    std::fs::write(
+        &pem,
+        sb.tls_certificate_pem()
+            .expect("a TLS sandbox has a certificate"),
+    )
+    .expect("write the sandbox certificate");
+    pem
+}
+
 /// HTTPS with TLS 1.2 or newer only (README, "Security"). A trusted server offering only TLS 1.1 is refused in
 /// the handshake (TRANSPORT, nothing sent); a sandbox offering only TLS 1.2 serves a token.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -813,13 +825,7 @@ async fn a_server_offering_only_tls_1_1_is_refused_and_tls_1_2_is_accepted() {
     })
     .await
     .expect("start the TLS 1.2 sandbox");
-    let pem = dir.path().join("sandbox.pem");
-    std::fs::write(
-        &pem,
-        sb.tls_certificate_pem()
-            .expect("a TLS sandbox has a certificate"),
-    )
-    .expect("write the sandbox certificate");
+    let pem = write_sandbox_certificate(&sb, &dir);
     let url = sb.url();
     assert!(url.starts_with("https://"), "{url}");
     let accepted = run(&url, &pem);
@@ -891,13 +897,7 @@ async fn with_no_ca_store_http_works_and_https_uses_the_bundled_roots() {
     );
     assert_eq!(sb.partner_stats(ID).auth_requests, 0);
 
-    let pem = dir.path().join("sandbox.pem");
-    std::fs::write(
-        &pem,
-        sb.tls_certificate_pem()
-            .expect("a TLS sandbox has a certificate"),
-    )
-    .expect("write the sandbox certificate");
+    let pem = write_sandbox_certificate(&sb, &dir);
     let accepted = run(&sb.url(), &pem, false);
     assert_eq!(accepted.code, Some(0), "stderr: {}", accepted.stderr);
     assert_eq!(sb.partner_stats(ID).auth_requests, 1);
