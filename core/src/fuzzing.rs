@@ -116,7 +116,7 @@ impl OAuth2Answers {
         let src = if dpop { &self.dpop } else { &self.bearer };
         let success = match src.parse_success(&raw) {
             Ok(f) => Ok((f.token.expose().to_owned(), f.lifetime, f.refresh_after)),
-            Err(FetchError::Other(e)) => Err(e.to_string()),
+            Err(FetchError::Other(e) | FetchError::Unanswered(e)) => Err(e.to_string()),
             Err(FetchError::Credential { code, .. }) => Err(format!("credential {code:?}")),
             Err(FetchError::Locked { code }) => Err(format!("locked {code}")),
         };

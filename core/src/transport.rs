@@ -3,6 +3,8 @@
 //! proxies from the environment, and a `User-Agent` naming finauth.
 
 use crate::error::{Error, Result};
+use crate::lifecycle::FetchError;
+use crate::store::AttemptOutcome;
 use reqwest::Url;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -68,7 +70,10 @@ pub(crate) fn client(base: &Url, timeout: Duration) -> Result<reqwest::Client> {
 fn builder(base: &Url, timeout: Duration) -> reqwest::ClientBuilder {
     let mut b = reqwest::Client::builder()
         .user_agent(USER_AGENT)
-        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        // Below the request's own time-out, so a connection that never comes up fails as a
+        // connect error (nothing sent) rather than as a request the server may have judged,
+        // which the lockout guard must count (`fetch_failure`).
+        .connect_timeout((timeout - timeout / 10).min(Duration::from_secs(10)))
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
         .tls_version_min(reqwest::tls::Version::TLS_1_2)
@@ -127,6 +132,69 @@ pub(crate) fn map_err(e: reqwest::Error, timeout: Duration, what: &str) -> Error
         ))
     } else {
         Error::Transport(format!("{what}: {}", root_cause(&e)))
+    }
+}
+
+/// A credential request that got no answer, as the lockout guard must see it: whether it may have
+/// reached the server, where it could have been judged and counted.
+#[derive(Debug)]
+pub(crate) enum SendError {
+    /// Nothing was sent: the request could not be built, or no connection came up (DNS, connect,
+    /// TLS handshake).
+    NotSent(Error),
+    /// Sent, or possibly sent, and no whole answer came back (a time-out or a connection lost
+    /// after connecting, a body cut short).
+    Unanswered(Error),
+}
+
+impl SendError {
+    /// How the guard settles the attempt.
+    pub(crate) fn outcome(&self) -> AttemptOutcome {
+        match self {
+            SendError::NotSent(_) => AttemptOutcome::Neutral,
+            SendError::Unanswered(_) => AttemptOutcome::Unanswered,
+        }
+    }
+
+    pub(crate) fn into_error(self) -> Error {
+        match self {
+            SendError::NotSent(e) | SendError::Unanswered(e) => e,
+        }
+    }
+
+    /// `send()` failed: once connected, the request may have reached the server.
+    pub(crate) fn sending(e: reqwest::Error, timeout: Duration, what: &str) -> Self {
+        let connected = !(e.is_connect() || e.is_builder());
+        let error = map_err(e, timeout, what);
+        if connected {
+            SendError::Unanswered(error)
+        } else {
+            SendError::NotSent(error)
+        }
+    }
+
+    /// Reading the answer failed after its status arrived: the request was sent and judged,
+    /// unless what came back was itself the fault (too large a body), an answer with no verdict.
+    pub(crate) fn reading(e: Error) -> Self {
+        match e {
+            Error::Server { .. } => SendError::NotSent(e),
+            e => SendError::Unanswered(e),
+        }
+    }
+}
+
+impl From<Error> for SendError {
+    fn from(e: Error) -> Self {
+        SendError::NotSent(e)
+    }
+}
+
+impl From<SendError> for FetchError {
+    fn from(e: SendError) -> Self {
+        match e {
+            SendError::NotSent(e) => FetchError::Other(e),
+            SendError::Unanswered(e) => FetchError::Unanswered(e),
+        }
     }
 }
 

@@ -2,8 +2,10 @@
 //! a body, a body shorter than its `Content-Length`, a server slower than the time-out (before the
 //! head and in the middle of the body), header lines that never end, and 5xx storms. Through the
 //! real `PartnerAuth`, `ClientCredentials` and `send`: each gives its typed error within the
-//! time-out (plus a small margin), and none of them is a verdict on the secret, so the lockout
-//! guard's count is never touched. docs/FAULTS.md has the table these tests pin.
+//! time-out (plus a small margin). A fault after the request was sent leaves its verdict unknown:
+//! the lockout guard counts it as a failure (the server may have judged the secret wrong) but
+//! does not mark the secret rejected; a 5xx is an answer without a verdict and is not counted,
+//! nor is a server that cannot be reached at all. docs/FAULTS.md has the table these tests pin.
 
 mod common;
 
@@ -122,76 +124,94 @@ async fn one_recorded_failure(sb: &Sandbox, store: &Arc<dyn Store>) {
     assert_eq!(wrong.guard_status().await.unwrap().failed_attempts, 1);
 }
 
+/// The guard after one request: (failures counted, attempts in flight, secret marked rejected).
+async fn guard_of(auth: &PartnerAuth) -> (u32, u32, bool) {
+    let g = auth.guard_status().await.unwrap();
+    (g.failed_attempts, g.in_flight, g.current_secret_rejected)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_transport_fault_on_the_token_endpoint_is_typed_bounded_and_not_a_verdict() {
+async fn every_transport_fault_on_the_token_endpoint_is_typed_bounded_and_counted_unanswered() {
     let sb = sandbox().await;
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    one_recorded_failure(&sb, &store).await;
-    let auth = partner(&sb, &store);
     for (what, answer, kind) in transport_faults() {
-        // Past the 1 ms back-off of the fault before, so this call sends a request. The engine
-        // reads a coarse monotonic clock (a tick of up to 10 ms): 5 ms was sometimes too short.
-        tokio::time::sleep(PAST_BACKOFF).await;
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let auth = partner(&sb, &store);
         sb.script(AUTH, vec![answer]);
         let e = bounded(what, auth.token()).await.unwrap_err();
         assert_kind(what, &e, kind);
         assert_eq!(sb.script_report().received.len(), 1, "{what}: sent once");
-        let guard = auth.guard_status().await.unwrap();
         assert_eq!(
-            (guard.failed_attempts, guard.in_flight),
-            (1, 0),
-            "{what}: the guard is neither charged nor reset"
+            guard_of(&auth).await,
+            (1, 0, false),
+            "{what}: counted as a failure whose verdict is unknown, the secret not marked rejected"
         );
         assert!(auth.fresh_token().is_none(), "{what}: nothing cached");
+        // The server answers again: the same secret is sent, and its success clears the count.
+        sb.script(AUTH, vec![]);
+        tokio::time::sleep(PAST_BACKOFF).await;
+        auth.token().await.unwrap();
+        assert_eq!(guard_of(&auth).await, (0, 0, false), "{what}");
     }
-    // The server answers again: a token, and the success clears the count as usual.
-    sb.script(AUTH, vec![]);
-    tokio::time::sleep(PAST_BACKOFF).await;
-    auth.token().await.unwrap();
-    assert_eq!(auth.guard_status().await.unwrap().failed_attempts, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reset_while_reading_a_401_in_send_is_transport_and_keeps_the_token() {
+async fn unanswered_requests_exhaust_the_guard_and_nothing_more_is_sent() {
     let sb = sandbox().await;
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let auth = partner(&sb, &store);
-    let token = auth.token().await.unwrap();
-    // A 401 is judged by its body (a token rejection or not): the body breaks.
-    let rejection = r#"{"code":10022,"message":"Invalid App Token"}"#;
-    for (what, answer, kind) in [
-        (
-            "reset",
-            faulted(401, rejection, Some(WireFault::ResetMidBody)),
-            "TRANSPORT",
-        ),
-        (
-            "stall",
-            faulted(
-                401,
-                rejection,
-                Some(WireFault::StallMidBody { stall_ms: SLOW_MS }),
-            ),
-            "TIMEOUT",
-        ),
-        (
-            "slow head",
-            ScriptedAnswer {
-                delay_ms: SLOW_MS,
-                ..faulted(401, rejection, None)
-            },
-            "TIMEOUT",
-        ),
-    ] {
-        sb.script("/aggregation/v1/", vec![answer]);
-        let request = auth
-            .request(finauth::reqwest::Method::GET, "/aggregation/v1/customers")
-            .unwrap();
-        let e = bounded(what, auth.send(request)).await.unwrap_err();
-        assert_kind(what, &e, kind);
-        // Not a rejection of the token: still cached, no new authentication.
-        assert!(auth.fresh_token().is_some_and(|t| t == token), "{what}");
-        assert_eq!(auths(&sb), 1, "{what}");
+    let max = auth.guard_status().await.unwrap().max_failed_attempts;
+    sb.script(
+        AUTH,
+        vec![ScriptedAnswer {
+            times: 100,
+            ..late()
+        }],
+    );
+    for i in 1..=max {
+        tokio::time::sleep(PAST_BACKOFF).await;
+        let e = bounded("slow head", auth.token()).await.unwrap_err();
+        assert_kind("slow head", &e, "TIMEOUT");
+        assert_eq!(guard_of(&auth).await, (i, 0, false));
+    }
+    tokio::time::sleep(PAST_BACKOFF).await;
+    let e = auth.token().await.unwrap_err();
+    let Error::LockoutGuard { reason, hint, .. } = &e else {
+        panic!("the guard must refuse: {e:?}");
+    };
+    assert_eq!(*reason, finauth::GuardReason::AttemptsExhausted, "{e:?}");
+    assert!(hint.contains("unanswered"), "the hint says why: {hint}");
+    assert_eq!(
+        sb.script_report().received.len() as u32,
+        max,
+        "no request past the guard"
+    );
+    // An operator reset lets the same (correct) secret through once the server answers.
+    sb.script(AUTH, vec![]);
+    auth.reset_lockout_guard().await.unwrap();
+    tokio::time::sleep(PAST_BACKOFF).await;
+    auth.token().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_cannot_be_reached_is_not_counted() {
+    // A port nothing listens on: the connection is refused, nothing is sent.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let auth = builder_for(&format!("http://127.0.0.1:{port}"))
+        .timeout(TIMEOUT)
+        .store(store)
+        .backoff(Duration::from_millis(1), Duration::from_millis(1))
+        .build()
+        .unwrap();
+    for _ in 0..5 {
+        tokio::time::sleep(PAST_BACKOFF).await;
+        let e = bounded("refused", auth.token()).await.unwrap_err();
+        assert_kind("refused", &e, "TRANSPORT");
+        assert_eq!(guard_of(&auth).await, (0, 0, false), "{e}");
     }
 }
 
@@ -308,13 +328,6 @@ fn client(sb: &Sandbox, store: &Arc<dyn Store>, secret: &str) -> ClientCredentia
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oauth2_client_credentials_meet_the_same_faults_with_the_same_errors() {
     let sb = sandbox().await;
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let wrong = client(&sb, &store, "not-the-client-secret");
-    assert_eq!(
-        wrong.token().await.unwrap_err().kind(),
-        "INVALID_CREDENTIALS"
-    );
-    let cc = client(&sb, &store, "demo-client-secret");
     let body = r#"{"access_token":"FaultyOAuth2Token","token_type":"Bearer","expires_in":3600}"#;
     let mut faults: Vec<_> = transport_faults()
         .into_iter()
@@ -332,17 +345,32 @@ async fn oauth2_client_credentials_meet_the_same_faults_with_the_same_errors() {
         "SERVER",
     ));
     for (what, answer, kind) in faults {
-        tokio::time::sleep(PAST_BACKOFF).await;
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let cc = client(&sb, &store, "demo-client-secret");
         sb.script("/oauth2/token", vec![answer]);
         let e = bounded(what, cc.token()).await.unwrap_err();
         assert_kind(what, &e, kind);
         let guard = cc.guard_status().await.unwrap();
-        assert_eq!((guard.failed_attempts, guard.in_flight), (1, 0), "{what}");
+        // A 503 is an answer with no verdict; every other fault left the verdict unknown.
+        let counted = u32::from(kind != "SERVER");
+        assert_eq!(
+            (
+                guard.failed_attempts,
+                guard.in_flight,
+                guard.current_secret_rejected
+            ),
+            (counted, 0, false),
+            "{what}"
+        );
+        sb.script("/oauth2/token", vec![]);
+        tokio::time::sleep(PAST_BACKOFF).await;
+        cc.token().await.unwrap();
+        assert_eq!(
+            cc.guard_status().await.unwrap().failed_attempts,
+            0,
+            "{what}"
+        );
     }
-    sb.script("/oauth2/token", vec![]);
-    tokio::time::sleep(PAST_BACKOFF).await;
-    cc.token().await.unwrap();
-    assert_eq!(cc.guard_status().await.unwrap().failed_attempts, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -146,7 +146,9 @@ impl PartnerAuth {
         self.engine.reset_guard().await
     }
 
-    /// Rotate the App Key used from now on (tokens already issued keep working).
+    /// Rotate the App Key used from now on. The current token is kept: where the server ties
+    /// tokens to the key that obtained them (the sandbox does), the first call answered 10022
+    /// renews it under the new key and is resent once, by the request policy.
     pub fn set_app_key(&self, key: impl Into<Secret>) -> Result<()> {
         let key = key.into();
         check_header_value("app_key", key.expose())?;
@@ -193,10 +195,9 @@ impl PartnerAuth {
         let answer = match source.call(Method::PUT, &body).await {
             Ok(a) => a,
             Err(e) => {
-                engine
-                    .settle(reservation, fp, AttemptOutcome::Neutral)
-                    .await;
-                return Err(e);
+                // Unanswered, the server may have judged the current secret: the guard counts it.
+                engine.settle(reservation, fp, e.outcome()).await;
+                return Err(e.into_error());
             }
         };
         match auth_verdict(&answer) {

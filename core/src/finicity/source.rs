@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::lifecycle::{FetchError, Fetched, TokenSource};
 use crate::secret::{AccessToken, Secret};
 use crate::store::IdentityKey;
-use crate::transport;
+use crate::transport::{self, SendError};
 use arc_swap::ArcSwap;
 use reqwest::{Method, Url};
 use std::sync::Arc;
@@ -63,8 +63,13 @@ impl PartnerSource {
         Ok(())
     }
 
-    /// Send one authentication-endpoint request and read the answer.
-    pub async fn call(&self, method: Method, body: &serde_json::Value) -> Result<Answer> {
+    /// Send one authentication-endpoint request and read the answer. A failure says whether the
+    /// request may have reached the server, which the guard counts.
+    pub async fn call(
+        &self,
+        method: Method,
+        body: &serde_json::Value,
+    ) -> std::result::Result<Answer, SendError> {
         let app_key = self.app_key.load_full();
         let body = zeroize::Zeroizing::new(
             serde_json::to_vec(body)
@@ -83,8 +88,10 @@ impl PartnerSource {
             .body(body.to_vec())
             .send()
             .await
-            .map_err(|e| transport::map_err(e, self.timeout, "authentication request"))?;
-        read_answer(resp, self.timeout).await
+            .map_err(|e| SendError::sending(e, self.timeout, "authentication request"))?;
+        read_answer(resp, self.timeout)
+            .await
+            .map_err(SendError::reading)
     }
 }
 
@@ -179,10 +186,7 @@ impl TokenSource for PartnerSource {
             "partnerId": self.partner_id,
             "partnerSecret": credential.expose(),
         });
-        let answer = self
-            .call(Method::POST, &body)
-            .await
-            .map_err(FetchError::Other)?;
+        let answer = self.call(Method::POST, &body).await?;
         match auth_verdict(&answer) {
             AuthVerdict::Ok(Some(token)) if !token.is_empty() => Ok(Fetched {
                 token: AccessToken::new(token),

@@ -581,7 +581,9 @@ impl<S: TokenSource> Engine<S> {
                         failed_attempts,
                         reason: GuardReason::AttemptsExhausted,
                         hint: format!(
-                            "{} failed attempt(s) of {} allowed; fix {}, then run {}",
+                            "{} failed attempt(s) of {} allowed (a request left unanswered after \
+                             it was sent counts, since the server may have judged it); fix {}, \
+                             then run {}",
                             failed_attempts,
                             self.cfg.max_failed_attempts,
                             self.source.advice().fix,
@@ -722,6 +724,15 @@ impl<S: TokenSource> Engine<S> {
                     "the server reports the account as locked; stopping all authentication"
                 );
                 Err(Error::AccountLocked { code })
+            }
+            Err(FetchError::Unanswered(e)) => {
+                // The server may have judged the secret: counted, as a crashed attempt is, so
+                // the failures the server sees in a row stay within max_failed_attempts even
+                // when its answers are lost (docs/FLEET-MODEL.md, invariant 1).
+                self.settle(reservation, fp, AttemptOutcome::Unanswered)
+                    .await;
+                tracing::warn!(error = %e, "the authentication request got no answer; the lockout guard counts it as a failed attempt");
+                Err(e)
             }
             Err(FetchError::Other(e)) => {
                 self.settle(reservation, fp, AttemptOutcome::Neutral).await;

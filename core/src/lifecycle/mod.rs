@@ -49,6 +49,10 @@ pub enum FetchError {
     },
     /// The server says the account is locked.
     Locked { code: u32 },
+    /// The request may have reached the server, but no answer came back (a time-out or a
+    /// connection lost after sending): the verdict is unknown, so the guard counts it as a
+    /// failure without marking the credential rejected.
+    Unanswered(Error),
     /// Anything else: no verdict on the credential.
     Other(Error),
 }

@@ -13,7 +13,7 @@ use crate::lifecycle::{CredentialAdvice, Engine, FetchError, Fetched, TokenSourc
 use crate::oauth1::SigningKey;
 use crate::secret::{scrub, AccessToken, Secret};
 use crate::store::IdentityKey;
-use crate::transport;
+use crate::transport::{self, SendError};
 use arc_swap::ArcSwap;
 use base64::Engine as _;
 use reqwest::header::HeaderValue;
@@ -213,7 +213,12 @@ impl OAuth2Source {
     /// One token request (with a fresh assertion and DPoP proof). Returns the answer and the
     /// one-time credentials it carried (the assertion, the proof), so that a server echoing them
     /// in an error cannot put them in a message.
-    async fn request_once(&self, credential: &Secret) -> Result<(RawResponse, Vec<Secret>)> {
+    /// One token request. A failure says whether it may have reached the server, which the
+    /// guard counts.
+    async fn request_once(
+        &self,
+        credential: &Secret,
+    ) -> std::result::Result<(RawResponse, Vec<Secret>), SendError> {
         let mut sent = Vec::new();
         let mut form: Vec<(&str, Zeroizing<String>)> =
             vec![("grant_type", Zeroizing::new("client_credentials".into()))];
@@ -308,8 +313,10 @@ impl OAuth2Source {
         let resp = req
             .send()
             .await
-            .map_err(|e| transport::map_err(e, self.timeout, "token request"))?;
-        let raw = read_raw(resp, self.timeout).await?;
+            .map_err(|e| SendError::sending(e, self.timeout, "token request"))?;
+        let raw = read_raw(resp, self.timeout)
+            .await
+            .map_err(SendError::reading)?;
         if let Some(d) = &self.dpop {
             d.learn(&token_url, &raw.headers);
         }
@@ -442,7 +449,7 @@ impl TokenSource for OAuth2Source {
         let (mut raw, mut one_time) = self
             .request_once(credential)
             .await
-            .map_err(FetchError::Other)?;
+            .map_err(FetchError::from)?;
         let mut secrets = self.sent_secrets(credential);
         secrets.extend(one_time.iter().cloned());
         let mut err = oauth_error(&raw, &secrets);
@@ -455,7 +462,7 @@ impl TokenSource for OAuth2Source {
             (raw, one_time) = self
                 .request_once(credential)
                 .await
-                .map_err(FetchError::Other)?;
+                .map_err(FetchError::from)?;
             secrets.extend(one_time);
             err = oauth_error(&raw, &secrets);
         }

@@ -95,6 +95,11 @@ pub enum AttemptOutcome {
     Locked { code: u32 },
     /// No verdict on the secret (network, 5xx, App Key, rate limit): the slot is released.
     Neutral,
+    /// The request may have reached the server, but no answer came back (a time-out or a
+    /// connection lost after sending). The server may have judged the secret wrong, so the slot
+    /// stays used as a failure, as a crashed attempt's does; the secret is not remembered as
+    /// rejected, since no rejection was heard. A later success starts the count again.
+    Unanswered,
 }
 
 /// The answer to a reservation request.
@@ -340,6 +345,11 @@ impl IdentityState {
                     code,
                     at_ms: now_ms,
                 });
+            }
+            AttemptOutcome::Unanswered => {
+                if !counted {
+                    self.failed_attempts = self.failed_attempts.saturating_add(1);
+                }
             }
             AttemptOutcome::Neutral => {
                 if counted {

@@ -78,8 +78,7 @@ pub struct Server {
     /// Wrong secrets in a row (a success resets it), as the server counts them.
     pub wrong_in_a_row: u32,
     pub wrong_total: u32,
-    /// Wrong-secret verdicts of this streak the client never read (it had timed out).
-    pub lost_wrong_in_a_row: u32,
+    /// Wrong-secret verdicts the client never read (it had timed out).
     pub lost_wrong_total: u32,
     pub locked: bool,
     /// The server has answered "locked" at least once.
