@@ -57,11 +57,14 @@ impl ResourceVerdict {
 }
 
 impl Answer {
-    /// The verdict on a resource answer (not on an authentication answer).
+    /// The verdict on a resource answer (not on an authentication answer). The statuses judged
+    /// are the request policy's (`exchange::policy::finicity_judges`), so an integration that
+    /// observes answers (the C API) and one that runs the exchange stop on the same answers.
     pub fn resource_verdict(&self) -> ResourceVerdict {
         if self.rejects_token() {
             ResourceVerdict::TokenRejected
-        } else if self.status >= 400 && self.code == Some(24302) {
+        } else if crate::exchange::policy::finicity_judges(self.status) && self.code == Some(24302)
+        {
             ResourceVerdict::AccountLocked
         } else {
             ResourceVerdict::Pass
@@ -286,6 +289,34 @@ pub fn auth_verdict(a: &Answer) -> AuthVerdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_24302_locks_on_the_statuses_the_request_policy_judges_only() {
+        for (status, locks) in [
+            (401, true),
+            (500, true),
+            (403, false),
+            (400, false),
+            (200, false),
+        ] {
+            let a = parse(status, "application/json", br#"{"code":24302}"#, None);
+            let verdict = a.resource_verdict();
+            assert_eq!(verdict == ResourceVerdict::AccountLocked, locks, "{status}");
+            let mut policy =
+                crate::exchange::policy::Policy::new(crate::exchange::policy::Scheme::Finicity);
+            let reading = policy.read(
+                status,
+                [("Content-Type", "application/json")],
+                br#"{"code":24302}"#,
+            );
+            let decided = policy.decide(&reading, false);
+            assert_eq!(
+                matches!(decided, crate::exchange::policy::Decision::Locked { .. }),
+                locks,
+                "{status}: the policy agrees"
+            );
+        }
+    }
 
     #[test]
     fn json_code_as_number_or_string() {

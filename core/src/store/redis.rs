@@ -384,7 +384,8 @@ impl Inner {
                 })
                 .await?;
             let raw = raw.map(Zeroizing::new);
-            let now_ms = secs.saturating_mul(1000) + micros / 1000;
+            // Saturating: TIME comes from the server, and a hostile one must not overflow it.
+            let now_ms = secs.saturating_mul(1000).saturating_add(micros / 1000);
             let mut state = match &raw {
                 None => IdentityState {
                     // Monotonic across an expiry of the key: a fence or a reservation id from a
