@@ -53,6 +53,7 @@ fi
 
 part "Rust: fmt, clippy, cargo test --workspace" bash scripts/test-rust.sh
 export FINAUTH_WORKSPACE_TESTED=1
+part "Fuzzing: every target 10 s (cargo fuzz, libFuzzer, AddressSanitizer)" bash scripts/fuzz.sh smoke
 
 if ! command -v mvn >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq maven default-jdk-headless >/dev/null

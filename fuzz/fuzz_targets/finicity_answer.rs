@@ -106,6 +106,14 @@ fuzz_target!(|data: &[u8]| {
     if a.resource_verdict() == ResourceVerdict::TokenRejected && plain {
         assert_eq!(first, Decision::Resend { new_token: true });
     }
+    // Observing an answer (the C API) and running the exchange stop on the same answers.
+    if plain {
+        assert_eq!(
+            a.resource_verdict() == ResourceVerdict::AccountLocked,
+            first == Decision::Locked { code: 24302 },
+            "resource verdict and policy disagree on a lock"
+        );
+    }
 });
 
 /// The headers as text pairs (the policy's input): values that are not UTF-8 never reach it.
