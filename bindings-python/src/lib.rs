@@ -36,10 +36,12 @@ fn _finicity_code(status: u16, content_type: &str, body: &[u8]) -> Option<u32> {
     finauth::finicity::response::parse(status, content_type, body, None).code
 }
 
-/// Stop the log forwarder before the interpreter finalizes (registered with `atexit`).
+/// Stop the log forwarder and the runtime before the interpreter finalizes (registered with
+/// `atexit`): no thread of finauth's may attach to a finalizing interpreter.
 #[pyfunction]
 fn _shutdown(py: Python<'_>) {
     logging::shutdown(py);
+    py.detach(runtime::shutdown);
 }
 
 #[pymodule]

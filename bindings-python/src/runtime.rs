@@ -100,6 +100,31 @@ fn rebuild(generation: u64) -> Result<Arc<Tagged>, String> {
     Ok(new)
 }
 
+/// Stop this process's runtime at interpreter exit (`atexit`, before finalization). A worker
+/// thread that attaches to the interpreter while it finalizes (an awaitable completing late sets
+/// its result under the GIL) aborts the process: "PyGILState_Release: thread state must be
+/// current when releasing", seen once at the end of the Python quickstart. With no worker
+/// threads left, nothing can attach. Tasks still running are dropped (the process is exiting);
+/// a use after this builds a new runtime. The caller releases the GIL, which a task finishing
+/// may need.
+pub fn shutdown() {
+    let Some(t) = RUNTIME.swap(None) else {
+        return;
+    };
+    if t.pid != std::process::id() || t.generation != generation() {
+        // The parent's runtime in a forked child: its threads do not exist here.
+        std::mem::forget(t);
+        return;
+    }
+    match Arc::try_unwrap(t) {
+        Ok(t) => t
+            .runtime
+            .shutdown_timeout(std::time::Duration::from_millis(500)),
+        // A call is still running on another thread (a daemon thread): leave the runtime to it.
+        Err(t) => std::mem::forget(t),
+    }
+}
+
 /// pyo3-async-runtimes' bridge to asyncio, on this module's fork-aware runtime (its own tokio
 /// runtime is a process-wide static that a forked child could not replace).
 pub struct AsyncioRuntime;
