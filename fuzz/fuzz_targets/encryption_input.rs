@@ -91,11 +91,16 @@ fuzz_target!(|data: &[u8]| {
                     .decrypt_payload(&sealed)
                     .expect("what was encrypted decrypts");
                 let opened: Value = serde_json::from_str(&opened).expect("decrypts to JSON");
-                assert_eq!(
-                    &opened,
-                    doc.as_ref().unwrap_or(&Value::Null),
-                    "round trip of `{name}`"
-                );
+                // Mastercard's semantics, which core follows for interoperability: a string is
+                // encrypted without its quotes, and a decrypted text that parses as JSON comes
+                // back as that JSON, so the string "51008" returns as the number 51008.
+                let mut expected = obj.clone();
+                if let Some(Value::String(s)) = obj.get(name) {
+                    if let Ok(v) = serde_json::from_str::<Value>(s) {
+                        expected.insert(name.to_owned(), v);
+                    }
+                }
+                assert_eq!(opened, Value::Object(expected), "round trip of `{name}`");
             }
         }
     }
