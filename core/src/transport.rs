@@ -139,9 +139,9 @@ pub(crate) fn map_err(e: reqwest::Error, timeout: Duration, what: &str) -> Error
 /// reached the server, where it could have been judged and counted.
 #[derive(Debug)]
 pub(crate) enum SendError {
-    /// Nothing was sent: the request could not be built, or no connection came up (DNS, connect,
-    /// TLS handshake).
-    NotSent(Error),
+    /// No verdict on the credential: nothing was sent (the request could not be built, or no
+    /// connection came up: DNS, connect, TLS handshake), or what came back was itself the fault.
+    NoVerdict(Error),
     /// Sent, or possibly sent, and no whole answer came back (a time-out or a connection lost
     /// after connecting, a body cut short).
     Unanswered(Error),
@@ -151,14 +151,14 @@ impl SendError {
     /// How the guard settles the attempt.
     pub(crate) fn outcome(&self) -> AttemptOutcome {
         match self {
-            SendError::NotSent(_) => AttemptOutcome::Neutral,
+            SendError::NoVerdict(_) => AttemptOutcome::Neutral,
             SendError::Unanswered(_) => AttemptOutcome::Unanswered,
         }
     }
 
     pub(crate) fn into_error(self) -> Error {
         match self {
-            SendError::NotSent(e) | SendError::Unanswered(e) => e,
+            SendError::NoVerdict(e) | SendError::Unanswered(e) => e,
         }
     }
 
@@ -169,7 +169,7 @@ impl SendError {
         if connected {
             SendError::Unanswered(error)
         } else {
-            SendError::NotSent(error)
+            SendError::NoVerdict(error)
         }
     }
 
@@ -177,7 +177,7 @@ impl SendError {
     /// unless what came back was itself the fault (too large a body), an answer with no verdict.
     pub(crate) fn reading(e: Error) -> Self {
         match e {
-            Error::Server { .. } => SendError::NotSent(e),
+            Error::Server { .. } => SendError::NoVerdict(e),
             e => SendError::Unanswered(e),
         }
     }
@@ -185,14 +185,14 @@ impl SendError {
 
 impl From<Error> for SendError {
     fn from(e: Error) -> Self {
-        SendError::NotSent(e)
+        SendError::NoVerdict(e)
     }
 }
 
 impl From<SendError> for FetchError {
     fn from(e: SendError) -> Self {
         match e {
-            SendError::NotSent(e) => FetchError::Other(e),
+            SendError::NoVerdict(e) => FetchError::Other(e),
             SendError::Unanswered(e) => FetchError::Unanswered(e),
         }
     }

@@ -82,7 +82,11 @@ fn transport_faults() -> Vec<(&'static str, ScriptedAnswer, &'static str)> {
 }
 
 fn partner(sb: &Sandbox, store: &Arc<dyn Store>) -> PartnerAuth {
-    builder(sb)
+    partner_at(&sb.url(), store)
+}
+
+fn partner_at(url: &str, store: &Arc<dyn Store>) -> PartnerAuth {
+    builder_for(url)
         .timeout(TIMEOUT)
         .store(store.clone())
         .backoff(Duration::from_millis(1), Duration::from_millis(1))
@@ -201,12 +205,7 @@ async fn a_server_that_cannot_be_reached_is_not_counted() {
         .unwrap()
         .port();
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let auth = builder_for(&format!("http://127.0.0.1:{port}"))
-        .timeout(TIMEOUT)
-        .store(store)
-        .backoff(Duration::from_millis(1), Duration::from_millis(1))
-        .build()
-        .unwrap();
+    let auth = partner_at(&format!("http://127.0.0.1:{port}"), &store);
     for _ in 0..5 {
         tokio::time::sleep(PAST_BACKOFF).await;
         let e = bounded("refused", auth.token()).await.unwrap_err();
